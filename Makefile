@@ -1,0 +1,151 @@
+# Health code: build, run, test.  See README.md.
+#
+#   make            build the FastCGI responder and the operator CLI
+#   make run        install missing packages, migrate, serve on 127.0.0.1:$(PORT)
+#   make test       install missing packages, build, run every test, then
+#                   again under -fsanitize=address,undefined
+#   make fuzz       run each libFuzzer harness for FUZZ_SECONDS
+#   make bench      wrk through lighttpd against a hello-world FastCGI ceiling
+
+BUILD	?= build
+SAN	?=
+PORT	?= 8080
+DATA_DIR ?= var
+FUZZ_SECONDS ?= 30
+
+CC	?= cc
+PKGS	= fcgi libcjson libjwt libqrencode libpng sqlite3 libcrypto
+# Evaluated on first use, after "deps" may have installed the packages.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+
+WARN	= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CFLAGS_BASE = -std=c11 -D_DEFAULT_SOURCE -g $(WARN)
+ifeq ($(SAN),1)
+OPT	= -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	  -fno-sanitize-recover=all
+else
+OPT	= -O2
+endif
+ALL_CFLAGS = $(CFLAGS_BASE) $(OPT) $(PKG_CFLAGS) -I$(BUILD) -Ifcgi $(CFLAGS)
+ALL_LDFLAGS = $(OPT) $(LDFLAGS)
+
+FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
+	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
+	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c
+APP_SRC	 = handlers/app.c handlers/sql.c handlers/auth.c handlers/pages.c \
+	   handlers/ratelimit.c handlers/valid.c
+FCGI_OBJ = $(FCGI_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ	 = $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o \
+	   $(BUILD)/templates.o
+
+MIGRATIONS = $(sort $(wildcard migrations/*.sql))
+TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
+
+UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
+	     test_util test_token test_valid
+UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
+	  $(BUILD)/hello.fcgi
+
+.PHONY: all deps run test test-suite fuzz bench clean
+all: $(PROGS)
+
+# Debian packages: build, run, and test.  Installs only what is missing.
+DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
+	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
+	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
+	   clang libclang-rt-14-dev chromium wrk
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	command -v node >/dev/null && command -v npm >/dev/null || \
+	    missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+		    --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/healthcode.fcgi: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/main.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/healthcodectl: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/ctl.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/hello.fcgi: bench/hello.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+# The host tool that turns files into C arrays; never sanitised.
+$(BUILD)/embed: fcgi/embed.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) -O2 -o $@ $<
+
+$(BUILD)/migrations.c: $(BUILD)/embed $(MIGRATIONS)
+	$(BUILD)/embed migrations $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/templates.c: $(BUILD)/embed $(TEMPLATES)
+	$(BUILD)/embed templates $(TEMPLATES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: $(BUILD)/%.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/%.c $(FCGI_OBJ) $(APP_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(wildcard $(BUILD)/*/*.d)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) DATA_DIR=$(DATA_DIR) PORT=$(PORT) ./conf/dev.sh
+
+# The whole suite twice: as built, then under ASan+UBSan.
+test: deps
+	@$(MAKE) --no-print-directory all $(UNIT_BINS)
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_BINS:$(BUILD)/%=build/asan/%)
+	@tests/run.sh $(BUILD) build/asan
+
+test-suite: all $(UNIT_BINS)
+	@tests/run.sh $(BUILD)
+
+FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi
+FUZZ_SRC = $(FCGI_SRC)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $(PKG_LIBS)
+
+$(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(FUZZ_SRC)
+	@mkdir -p $(@D)
+	$(CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -o $@ $^ $(PKG_LIBS)
+
+fuzz: deps
+	@for f in $(FUZZERS); do \
+		$(MAKE) --no-print-directory $(BUILD)/fuzz/$$f || exit 1; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$f; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS)s"; \
+		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
+		    -max_len=8192 -print_final_stats=0 \
+		    $(BUILD)/fuzz/corpus-$$f fuzz/corpus/$${f#fuzz_} \
+		    2>&1 | tail -n 3 || exit 1; \
+	done
+
+bench: deps all
+	./bench/run.sh $(BUILD)
+
+clean:
+	rm -rf build

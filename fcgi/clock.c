@@ -1,0 +1,185 @@
+/*
+ * Time and the daily cutoff.  The process runs in the configured zone
+ * (TZ is set once at start), so localtime_r/mktime do the calendar work;
+ * a day runs from one cutoff to the next, which handles zones with
+ * daylight saving as well as Asia/Shanghai.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+static int	cut_hour, cut_min;
+static int	have_fixed;
+static time_t	fixed_now;
+
+int
+clock_init(const char *tz, const char *cutoff, struct buf *err)
+{
+	const char *dir, *now;
+	struct buf path;
+	int ok;
+
+	if (tz == NULL || *tz == '\0' || strstr(tz, "..") || *tz == '/') {
+		buf_printf(err, "clock: bad time zone \"%s\"", tz ? tz : "");
+		return -1;
+	}
+	/* glibc falls back to UTC for an unknown zone: refuse instead. */
+	if ((dir = getenv("TZDIR")) == NULL)
+		dir = "/usr/share/zoneinfo";
+	buf_init(&path);
+	buf_printf(&path, "%s/%s", dir, tz);
+	ok = access(path.ptr, R_OK) == 0;
+	buf_free(&path);
+	if (!ok) {
+		buf_printf(err, "clock: unknown time zone \"%s\" (is tzdata "
+		    "installed?)", tz);
+		return -1;
+	}
+	if (strlen(cutoff) != 5 || !isdigit((unsigned char)cutoff[0]) ||
+	    !isdigit((unsigned char)cutoff[1]) || cutoff[2] != ':' ||
+	    !isdigit((unsigned char)cutoff[3]) ||
+	    !isdigit((unsigned char)cutoff[4]) ||
+	    (cut_hour = atoi(cutoff)) > 23 ||
+	    (cut_min = atoi(cutoff + 3)) > 59) {
+		buf_printf(err, "clock: day cutoff must be HH:MM, not \"%s\"",
+		    cutoff);
+		return -1;
+	}
+	setenv("TZ", tz, 1);
+	tzset();
+
+	have_fixed = 0;
+	if ((now = getenv("HC_NOW")) != NULL && *now != '\0') {
+		if (clock_parse(now, &fixed_now) == -1) {
+			buf_printf(err, "clock: HC_NOW: expected epoch seconds "
+			    "or ISO 8601 with offset, not \"%s\"", now);
+			return -1;
+		}
+		have_fixed = 1;
+	}
+	return 0;
+}
+
+time_t
+clock_now(void)
+{
+	return have_fixed ? fixed_now : time(NULL);
+}
+
+static int
+num(const char *s, int n)
+{
+	int v = 0;
+
+	while (n--) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (*s++ - '0');
+	}
+	return v;
+}
+
+int
+clock_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	long long v;
+	int off = 0, oh, om;
+	size_t len = strlen(s), i;
+
+	if (len > 0 && len <= 12) {
+		for (i = 0, v = 0; i < len && isdigit((unsigned char)s[i]); i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len) {
+			*out = (time_t)v;
+			return 0;
+		}
+	}
+	/* YYYY-MM-DDTHH:MM:SS then Z or +HH:MM / -HH:MM */
+	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' &&
+	    s[10] != ' ') || s[13] != ':' || s[16] != ':')
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if ((tm.tm_year = num(s, 4)) < 1970 || (tm.tm_mon = num(s + 5, 2)) < 1 ||
+	    tm.tm_mon > 12 || (tm.tm_mday = num(s + 8, 2)) < 1 ||
+	    tm.tm_mday > 31 || (tm.tm_hour = num(s + 11, 2)) < 0 ||
+	    tm.tm_hour > 23 || (tm.tm_min = num(s + 14, 2)) < 0 ||
+	    tm.tm_min > 59 || (tm.tm_sec = num(s + 17, 2)) < 0 ||
+	    tm.tm_sec > 60)
+		return -1;
+	if (len == 20 && s[19] == 'Z')
+		off = 0;
+	else if (len == 25 && (s[19] == '+' || s[19] == '-') && s[22] == ':' &&
+	    (oh = num(s + 20, 2)) >= 0 && oh <= 14 &&
+	    (om = num(s + 23, 2)) >= 0 && om <= 59)
+		off = (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	else
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*out = timegm(&tm) - off;
+	return 0;
+}
+
+/* The cutoff on the local calendar day of t. */
+static time_t
+cutoff_on(time_t t, int day_delta)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_mday += day_delta;
+	tm.tm_hour = cut_hour;
+	tm.tm_min = cut_min;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+time_t
+clock_day_start(time_t t)
+{
+	time_t c = cutoff_on(t, 0);
+
+	return c <= t ? c : cutoff_on(t, -1);
+}
+
+time_t
+clock_next_cutoff(time_t t)
+{
+	time_t c = cutoff_on(t, 0);
+
+	return c > t ? c : cutoff_on(t, 1);
+}
+
+void
+clock_day(time_t t, char out[11])
+{
+	time_t start = clock_day_start(t);
+	struct tm tm;
+
+	localtime_r(&start, &tm);
+	if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+		out[0] = '\0';
+}
+
+void
+clock_iso(time_t t, char out[26])
+{
+	struct tm tm;
+	unsigned off;
+	char sign;
+
+	localtime_r(&t, &tm);
+	sign = tm.tm_gmtoff < 0 ? '-' : '+';
+	off = (unsigned)(tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff) / 60;
+	if (strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out + 19, 7, "%c%02u:%02u", sign, off / 60 % 24, off % 60);
+}

@@ -1,0 +1,278 @@
+/*
+ * SQLite behind the db.h interface.  Statements are prepared once at
+ * start and reused; write transactions take the lock at BEGIN so two
+ * workers never deadlock on an upgrade; SQLITE_BUSY past the timeout is
+ * retried a few times, then reported.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "db.h"
+#include "log.h"
+
+#define BUSY_TIMEOUT_MS	5000
+#define BUSY_RETRIES	3
+
+struct db {
+	sqlite3		 *h;
+	sqlite3_stmt	**stmts;
+	size_t		  nstmts;
+	int		  last_rc;
+};
+
+struct db_stmt;		/* is an sqlite3_stmt */
+
+#define S(s)	((sqlite3_stmt *)(s))
+
+static const char pragmas[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"	/* WAL: a killed worker loses nothing committed */
+    "PRAGMA foreign_keys=ON;"
+    "PRAGMA secure_delete=ON;"		/* deleted personal data is overwritten */
+    "PRAGMA journal_size_limit=67108864;";
+
+struct db *
+db_open(const char *path, struct buf *err)
+{
+	struct db *db = ck_calloc(1, sizeof(*db));
+	char *msg = NULL;
+
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		buf_printf(err, "db: %s: %s", path, db->h ?
+		    sqlite3_errmsg(db->h) : "cannot open");
+		goto err;
+	}
+	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->h, 1);
+	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+		buf_printf(err, "db: %s: %s", path, msg ? msg : "pragma");
+		sqlite3_free(msg);
+		goto err;
+	}
+	return db;
+err:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->nstmts; i++)
+		sqlite3_finalize(db->stmts[i]);
+	free(db->stmts);
+	sqlite3_close(db->h);
+	free(db);
+}
+
+int
+db_prepare_all(struct db *db, const char *const *sql, size_t n,
+    struct buf *err)
+{
+	size_t i;
+
+	db->stmts = ck_calloc(n, sizeof(*db->stmts));
+	db->nstmts = n;
+	for (i = 0; i < n; i++) {
+		if (sqlite3_prepare_v3(db->h, sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->stmts[i], NULL) !=
+		    SQLITE_OK) {
+			buf_printf(err, "db: statement %zu: %s: %s", i,
+			    sqlite3_errmsg(db->h), sql[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct db_stmt *
+db_stmt(struct db *db, int id)
+{
+	sqlite3_stmt *s;
+
+	if (id < 0 || (size_t)id >= db->nstmts)
+		abort();
+	s = db->stmts[id];
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return (struct db_stmt *)s;
+}
+
+struct db_stmt *
+db_prepare(struct db *db, const char *sql, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &s, NULL) != SQLITE_OK) {
+		buf_printf(err, "db: %s", sqlite3_errmsg(db->h));
+		return NULL;
+	}
+	return (struct db_stmt *)s;
+}
+
+void
+db_finalize(struct db_stmt *s)
+{
+	sqlite3_finalize(S(s));
+}
+
+void
+db_bind_text(struct db_stmt *s, int idx, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(S(s), idx);
+	else
+		sqlite3_bind_text(S(s), idx, v, -1, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_int(struct db_stmt *s, int idx, int64_t v)
+{
+	sqlite3_bind_int64(S(s), idx, v);
+}
+
+void
+db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
+{
+	sqlite3_bind_blob64(S(s), idx, p, n, SQLITE_TRANSIENT);
+}
+
+int
+db_step(struct db_stmt *s)
+{
+	int rc, tries = 0;
+
+	for (;;) {
+		rc = sqlite3_step(S(s));
+		if (rc == SQLITE_ROW)
+			return DB_ROW;
+		if (rc == SQLITE_DONE)
+			return DB_DONE;
+		if ((rc & 0xff) == SQLITE_BUSY && ++tries < BUSY_RETRIES) {
+			sqlite3_reset(S(s));
+			continue;
+		}
+		break;
+	}
+	LOG("%s (%d): %.80s", sqlite3_errmsg(sqlite3_db_handle(S(s))), rc,
+	    sqlite3_sql(S(s)));
+	return DB_ERR;
+}
+
+int
+db_run(struct db_stmt *s)
+{
+	int rc;
+
+	while ((rc = db_step(s)) == DB_ROW)
+		;
+	sqlite3_reset(S(s));
+	return rc;
+}
+
+void
+db_reset(struct db_stmt *s)
+{
+	sqlite3_reset(S(s));
+}
+
+const char *
+db_col_text(struct db_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(S(s), col);
+
+	return t ? (const char *)t : "";
+}
+
+int64_t
+db_col_int(struct db_stmt *s, int col)
+{
+	return sqlite3_column_int64(S(s), col);
+}
+
+int
+db_col_is_null(struct db_stmt *s, int col)
+{
+	return sqlite3_column_type(S(s), col) == SQLITE_NULL;
+}
+
+static int
+exec_simple(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc, tries = 0;
+
+	while ((rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= BUSY_RETRIES)
+			break;
+		sqlite3_free(msg);
+		msg = NULL;
+	}
+	if (rc != SQLITE_OK) {
+		LOG("%s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_begin(struct db *db)
+{
+	return exec_simple(db, "BEGIN IMMEDIATE");
+}
+
+int
+db_commit(struct db *db)
+{
+	if (exec_simple(db, "COMMIT") == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return 0;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->h) == 0)
+		(void)exec_simple(db, "ROLLBACK");
+}
+
+int
+db_exec(struct db *db, const char *sql, struct buf *err)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		buf_printf(err, "%s", msg ? msg : sqlite3_errmsg(db->h));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t
+db_changes(struct db *db)
+{
+	return sqlite3_changes64(db->h);
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+int
+db_constraint_failed(struct db *db)
+{
+	return (sqlite3_errcode(db->h) & 0xff) == SQLITE_CONSTRAINT;
+}

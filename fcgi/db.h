@@ -1,0 +1,66 @@
+/*
+ * The one door to the database: open, prepare, bind, step, transaction.
+ * Written against SQLite's SQL so that a replicated SQLite engine can sit
+ * behind the same calls later without touching the handlers.
+ */
+#ifndef HC_DB_H
+#define HC_DB_H
+
+#include <stdint.h>
+
+#include "util.h"
+
+struct db;
+struct db_stmt;
+
+enum {
+	DB_ERR = -1,
+	DB_DONE = 0,
+	DB_ROW = 1
+};
+
+/* Opens (creating) the file with WAL, foreign keys, busy timeout and secure_delete; NULL with err. */
+struct db *db_open(const char *path, struct buf *err);
+void db_close(struct db *db);
+
+/* Prepares the statement table once; sql[i] is statement id i.  0 or -1 with err. */
+int db_prepare_all(struct db *db, const char *const *sql, size_t n,
+    struct buf *err);
+/* Returns prepared statement id, reset and with bindings cleared. */
+struct db_stmt *db_stmt(struct db *db, int id);
+
+/* Prepares a one-off statement (CLI, migrations); NULL with err. Free with db_finalize. */
+struct db_stmt *db_prepare(struct db *db, const char *sql, struct buf *err);
+void db_finalize(struct db_stmt *s);
+
+/* Bindings; indexes start at 1.  A NULL string binds SQL NULL. */
+void db_bind_text(struct db_stmt *s, int idx, const char *v);
+void db_bind_int(struct db_stmt *s, int idx, int64_t v);
+void db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n);
+
+/* Steps; returns DB_ROW, DB_DONE, or DB_ERR (logged with the SQL's caller). */
+int db_step(struct db_stmt *s);
+/* Steps to completion, expecting no rows; DB_DONE or DB_ERR; resets. */
+int db_run(struct db_stmt *s);
+void db_reset(struct db_stmt *s);
+
+/* Column accessors for the current row; text is never NULL ("" for NULL). */
+const char *db_col_text(struct db_stmt *s, int col);
+int64_t db_col_int(struct db_stmt *s, int col);
+int db_col_is_null(struct db_stmt *s, int col);
+
+/* BEGIN IMMEDIATE (takes the write lock up front), COMMIT, ROLLBACK.  0 or -1. */
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Runs SQL text (several statements); 0 or -1 with err. */
+int db_exec(struct db *db, const char *sql, struct buf *err);
+
+/* Rows changed by the last statement; rowid of the last insert. */
+int64_t db_changes(struct db *db);
+int64_t db_last_id(struct db *db);
+/* Returns 1 if the last error was a constraint violation (UNIQUE, CHECK, FK). */
+int db_constraint_failed(struct db *db);
+
+#endif

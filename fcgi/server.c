@@ -1,0 +1,213 @@
+/* The FastCGI accept loop over libfcgi; see server.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "log.h"
+#include "server.h"
+
+struct server_io {
+	FCGX_Request	*fr;
+};
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	return FCGX_GetParam(name, fr->envp);
+}
+
+/* Fills req from the CGI environment; returns 0 or an HTTP status. */
+static int
+request_from_env(FCGX_Request *fr, struct request *req,
+    struct response *resp)
+{
+	const char *uri, *q, *cookie;
+	unsigned char id[8];
+	struct buf hex;
+	size_t plen;
+
+	rand_bytes(id, sizeof(id));
+	buf_init(&hex);
+	hex_encode(&hex, id, sizeof(id));
+	memcpy(req->id, hex.ptr, sizeof(req->id));
+	buf_free(&hex);
+
+	req->method = method_parse(param(fr, "REQUEST_METHOD"));
+	req->content_type = param(fr, "CONTENT_TYPE");
+	req->authorization = param(fr, "HTTP_AUTHORIZATION");
+	req->accept_language = param(fr, "HTTP_ACCEPT_LANGUAGE");
+	req->remote_addr = param(fr, "REMOTE_ADDR");
+	if (req->remote_addr == NULL)
+		req->remote_addr = "";
+
+	if ((uri = param(fr, "REQUEST_URI")) == NULL || *uri != '/') {
+		resp_error(resp, 400, "bad_request", "missing request URI");
+		return 400;
+	}
+	q = strchr(uri, '?');
+	plen = q ? (size_t)(q - uri) : strlen(uri);
+	if ((req->path = path_decode(uri, plen)) == NULL) {
+		resp_error(resp, 400, "bad_request", "bad escape in path");
+		return 400;
+	}
+	if (q != NULL && kv_parse_query(&req->query, q + 1, strlen(q + 1))) {
+		resp_error(resp, 400, "bad_query", "malformed query string");
+		return 400;
+	}
+	if ((cookie = param(fr, "HTTP_COOKIE")) != NULL &&
+	    kv_parse_cookies(&req->cookies, cookie, strlen(cookie)) == -1) {
+		resp_error(resp, 400, "bad_request", "too many cookies");
+		return 400;
+	}
+	return 0;
+}
+
+int
+request_parse_body(struct request *req, const char *ctype, const char *body,
+    size_t len, struct response *resp)
+{
+	switch (ctype_parse(ctype)) {
+	case CTYPE_JSON:
+		if ((req->json = json_parse_body(body, len)) == NULL) {
+			resp_error(resp, 400, "malformed_json", "the body is "
+			    "not a well-formed UTF-8 JSON object");
+			return 400;
+		}
+		req->body_kind = BODY_JSON;
+		return 0;
+	case CTYPE_FORM:
+		if (kv_parse_query(&req->form, body, len) == -1) {
+			resp_error(resp, 400, "malformed_form",
+			    "the form body is malformed");
+			return 400;
+		}
+		req->body_kind = BODY_FORM;
+		return 0;
+	case CTYPE_NONE:
+		if (len == 0)
+			return 0;
+		/* FALLTHROUGH */
+	default:
+		resp_error(resp, 415, "unsupported_media_type", "send "
+		    "application/json or application/x-www-form-urlencoded");
+		return 415;
+	}
+}
+
+int
+server_read_body(struct server_io *io, struct request *req,
+    struct response *resp, size_t limit)
+{
+	const char *cl = param(io->fr, "CONTENT_LENGTH");
+	long long len = 0;
+	struct buf body;
+	int n, rc;
+
+	if (cl != NULL && *cl != '\0') {
+		char *end;
+		errno = 0;
+		len = strtoll(cl, &end, 10);
+		if (errno || *end != '\0' || len < 0) {
+			resp_error(resp, 400, "bad_request",
+			    "bad Content-Length");
+			return 400;
+		}
+	}
+	if ((unsigned long long)len > limit) {
+		resp_error(resp, 413, "body_too_large", "the request body is "
+		    "too large");
+		return 413;
+	}
+	buf_init(&body);
+	buf_reserve(&body, (size_t)len);
+	while (body.len < (size_t)len) {
+		n = FCGX_GetStr(body.ptr + body.len, (int)((size_t)len -
+		    body.len), io->fr->in);
+		if (n <= 0)
+			break;
+		body.len += (size_t)n;
+	}
+	body.ptr[body.len] = '\0';
+	if (body.len != (size_t)len) {
+		buf_free(&body);
+		resp_error(resp, 400, "bad_request", "the body ended early");
+		return 400;
+	}
+	rc = request_parse_body(req, req->content_type, body.ptr, body.len,
+	    resp);
+	buf_free(&body);
+	return rc;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int
+server_run(server_fn fn, void *app)
+{
+	struct sigaction sa;
+	FCGX_Request fr;
+	struct server_io io = { &fr };
+	struct request req;
+	struct response resp;
+	struct timespec t0;
+	struct buf out;
+	const char *route;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;	/* no SA_RESTART: accept() must return */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		LOG("cannot initialise FastCGI");
+		return 1;
+	}
+	buf_init(&out);
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		memset(&req, 0, sizeof(req));
+		resp_init(&resp);
+		route = "-";
+		if (request_from_env(&fr, &req, &resp) == 0)
+			fn(app, &req, &resp, &io, &route);
+		buf_reset(&out);
+		resp_serialize(&resp, req.id, req.method == METHOD_HEAD, &out);
+		FCGX_PutStr(out.ptr, (int)out.len, fr.out);
+		FCGX_Finish_r(&fr);
+		/* Route pattern, never the raw path: paths can carry tokens. */
+		LOG("%s %s %s %d %.2fms%s%s", req.id, method_name(req.method),
+		    route, resp.status, ms_since(&t0),
+		    resp.err_code ? " " : "", resp.err_code ? resp.err_code :
+		    "");
+		request_free(&req);
+		resp_free(&resp);
+	}
+	FCGX_Free(&fr, 1);
+	buf_free(&out);
+	return 0;
+}

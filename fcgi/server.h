@@ -1,0 +1,36 @@
+/*
+ * The FastCGI loop: accept a request, build a struct request from the
+ * CGI environment, let the application fill a struct response, write it,
+ * and log one line (request id, method, route pattern, status, time).
+ */
+#ifndef HC_SERVER_H
+#define HC_SERVER_H
+
+#include "request.h"
+#include "response.h"
+
+struct server_io;
+
+/* route is set by the application to the matched pattern for the log. */
+typedef void (*server_fn)(void *app, struct request *req,
+    struct response *resp, struct server_io *io, const char **route);
+
+/* Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT. Returns 0 or 1. */
+int server_run(server_fn fn, void *app);
+
+/*
+ * Reads and parses the body of a request (form or JSON) up to limit
+ * bytes.  Returns 0, or the HTTP status to answer with (400, 413, 415)
+ * after filling resp with the error.
+ */
+int server_read_body(struct server_io *io, struct request *req,
+    struct response *resp, size_t limit);
+
+/*
+ * Parses a body already in memory (also what the fuzzer drives).
+ * Returns 0 or an HTTP status with resp filled in.
+ */
+int request_parse_body(struct request *req, const char *ctype,
+    const char *body, size_t len, struct response *resp);
+
+#endif

@@ -1,0 +1,77 @@
+/* Generic field validators; product rules live in handlers/. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "validate.h"
+
+int
+v_digits(const char *s, size_t minlen, size_t maxlen)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	for (n = 0; s[n]; n++)
+		if (!isdigit((unsigned char)s[n]) || n >= maxlen)
+			return 0;
+	return n >= minlen;
+}
+
+int
+v_text(const char *s, size_t minlen, size_t maxlen)
+{
+	size_t n;
+
+	if (s == NULL)
+		return 0;
+	n = strlen(s);
+	if (n < minlen || n > maxlen || !utf8_valid(s, n))
+		return 0;
+	/* utf8_valid allows \t \n \r; a one-line field does not. */
+	return strpbrk(s, "\t\n\r") == NULL;
+}
+
+int
+v_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || !(isdigit((unsigned char)*s) || (*s == '-' &&
+	    isdigit((unsigned char)s[1]))))
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
+}
+
+enum field
+req_str(const struct request *r, const char *name,
+    int (*valid)(const char *), const char **out)
+{
+	const cJSON *j;
+	const char *v = NULL;
+
+	*out = NULL;
+	if (r->body_kind == BODY_JSON) {
+		j = cJSON_GetObjectItemCaseSensitive(r->json, name);
+		if (j == NULL || cJSON_IsNull(j))
+			return FIELD_MISSING;
+		if (!cJSON_IsString(j))
+			return FIELD_TYPE;
+		v = j->valuestring;
+	} else if (r->body_kind == BODY_FORM) {
+		if ((v = kv_get(&r->form, name)) == NULL || *v == '\0')
+			return FIELD_MISSING;
+	} else
+		return FIELD_MISSING;
+	if (valid != NULL && !valid(v))
+		return FIELD_INVALID;
+	*out = v;
+	return FIELD_OK;
+}

@@ -1,0 +1,389 @@
+/*
+ * The application: configuration, opening the database, and the one
+ * fixed sequence every request follows:
+ * route (404/405) -> body (413/415/400) -> session (401/403) -> CSRF
+ * (403) -> handler -> response.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/hmac.h>
+
+#include "../fcgi/clock.h"
+#include "../fcgi/config.h"
+#include "../fcgi/log.h"
+#include "../fcgi/migrate.h"
+#include "../fcgi/router.h"
+#include "../fcgi/validate.h"
+#include "app.h"
+
+static const struct cfg_def cfg_defs[CFG__MAX] = {
+	[CFG_DATA_DIR] = { "data_dir", "var" },
+	[CFG_DB_PATH] = { "db_path", "${data_dir}/healthcode.db" },
+	[CFG_SESSION_KEY_FILE] = { "session_key_file",
+	    "${data_dir}/session.key" },
+	[CFG_ID_KEY_FILE] = { "id_key_file", "${data_dir}/id-hmac.key" },
+	[CFG_PUBLIC_BASE_URL] = { "public_base_url", "http://127.0.0.1:8080" },
+	[CFG_REGION] = { "region", "330100" },
+	[CFG_TIMEZONE] = { "timezone", "Asia/Shanghai" },
+	[CFG_DAY_CUTOFF] = { "day_cutoff", "00:00" },
+	[CFG_BODY_LIMIT] = { "body_limit", "65536" },
+	[CFG_OTP_TTL] = { "otp_ttl", "300" },
+	[CFG_OTP_MAX_ATTEMPTS] = { "otp_max_attempts", "5" },
+	[CFG_OTP_RESEND_INTERVAL] = { "otp_resend_interval", "60" },
+	[CFG_OTP_IP_HOURLY] = { "otp_ip_hourly", "10" },
+	[CFG_SMS_COMMAND] = { "sms_command", "" },
+	[CFG_SMS_OUTBOX] = { "sms_outbox", "${data_dir}/sms-outbox.log" },
+	[CFG_LOG_FILE] = { "log_file", "" },
+};
+
+/* Route requirements. */
+enum need {
+	NEED_NONE,	/* anyone */
+	NEED_USER,	/* a session */
+	NEED_CHECKER,	/* a session with role checker */
+	NEED_ADMIN	/* a session with role admin */
+};
+
+enum rflag {
+	R_PAGE = 1 << 0,	/* HTML page: form bodies, CSRF, redirects */
+	R_SESSION = 1 << 1	/* look up the session even if not needed */
+};
+
+struct handler {
+	struct route	  r;	/* first: the router reads it */
+	void		(*fn)(struct ctx *);
+	enum need	  need;
+	unsigned	  flags;
+};
+
+static const struct handler routes[] = {
+	{ { METHOD_GET, "/healthz" }, api_healthz, NEED_NONE, 0 },
+	{ { METHOD_POST, "/api/v1/auth/otp" }, api_otp, NEED_NONE, 0 },
+	{ { METHOD_POST, "/api/v1/auth/login" }, api_login, NEED_NONE, 0 },
+	{ { METHOD_POST, "/api/v1/auth/logout" }, api_logout, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/me" }, api_me, NEED_USER, 0 },
+	{ { METHOD_GET, "/" }, page_home, NEED_NONE, R_PAGE | R_SESSION },
+	{ { METHOD_GET, "/login" }, page_login, NEED_NONE, R_PAGE | R_SESSION },
+	{ { METHOD_POST, "/login" }, page_login_post, NEED_NONE, R_PAGE },
+	{ { METHOD_POST, "/logout" }, page_logout_post, NEED_NONE,
+	    R_PAGE | R_SESSION },
+};
+
+void
+app_mac(const unsigned char key[32], const char *domain, const char *value,
+    char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = sizeof(md);
+	struct buf in, hex;
+
+	/* Domain-separated, so one key serves several purposes safely. */
+	buf_init(&in);
+	buf_printf(&in, "%s:%s", domain, value);
+	if (HMAC(EVP_sha256(), key, 32, (const unsigned char *)in.ptr, in.len,
+	    md, &mdlen) == NULL) {
+		fputs("fatal: HMAC failed\n", stderr);
+		abort();
+	}
+	explicit_bzero(in.ptr, in.len);
+	buf_free(&in);
+	buf_init(&hex);
+	hex_encode(&hex, md, sizeof(md));
+	memcpy(out, hex.ptr, 65);
+	buf_free(&hex);
+}
+
+int
+app_read_secret(const char *path, unsigned char key[32], struct buf *err)
+{
+	struct buf b;
+	size_t i, n;
+	int hi, lo;
+
+	buf_init(&b);
+	if (read_file(path, &b) == -1) {
+		buf_printf(err, "%s: %s (run \"healthcodectl init\" to create "
+		    "the secrets)", path, strerror(errno));
+		buf_free(&b);
+		return -1;
+	}
+	for (n = b.len; n > 0 && (b.ptr[n - 1] == '\n' || b.ptr[n - 1] ==
+	    '\r'); n--)
+		;
+	if (n != 64)
+		goto bad;
+	for (i = 0; i < 32; i++) {
+		hi = b.ptr[2 * i];
+		lo = b.ptr[2 * i + 1];
+#define HX(c) ((c) >= '0' && (c) <= '9' ? (c) - '0' : \
+	(c) >= 'a' && (c) <= 'f' ? (c) - 'a' + 10 : -1)
+		if (HX(hi) < 0 || HX(lo) < 0)
+			goto bad;
+		key[i] = (unsigned char)(HX(hi) << 4 | HX(lo));
+#undef HX
+	}
+	explicit_bzero(b.ptr, b.len);
+	buf_free(&b);
+	return 0;
+bad:
+	explicit_bzero(b.ptr, b.len);
+	buf_free(&b);
+	buf_printf(err, "%s: expected 64 hex digits", path);
+	return -1;
+}
+
+static int
+cfg_num(struct app *a, enum cfg k, long long min, long long max,
+    long long *out, struct buf *err)
+{
+	if (config_int(a->cfg[k], min, max, out) == -1) {
+		buf_printf(err, "config: %s must be an integer in %lld..%lld",
+		    cfg_defs[k].key, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+int
+app_config(struct app *a, struct buf *err)
+{
+	if (config_load(cfg_defs, CFG__MAX, getenv("HC_CONFIG"), a->cfg,
+	    err) == -1)
+		return -1;
+	if (clock_init(a->cfg[CFG_TIMEZONE], a->cfg[CFG_DAY_CUTOFF], err) ||
+	    cfg_num(a, CFG_BODY_LIMIT, 1024, 16 << 20, &a->body_limit, err) ||
+	    cfg_num(a, CFG_OTP_TTL, 30, 600, &a->otp_ttl, err) ||
+	    cfg_num(a, CFG_OTP_MAX_ATTEMPTS, 1, 20, &a->otp_max_attempts,
+	    err) ||
+	    cfg_num(a, CFG_OTP_RESEND_INTERVAL, 0, 3600, &a->otp_resend, err) ||
+	    cfg_num(a, CFG_OTP_IP_HOURLY, 1, 1000000, &a->otp_ip_hourly, err))
+		return -1;
+	if (!v_digits(a->cfg[CFG_REGION], 6, 6)) {
+		buf_puts(err, "config: region must be a six-digit GB/T 2260 "
+		    "code");
+		return -1;
+	}
+	a->cookie_secure = strncmp(a->cfg[CFG_PUBLIC_BASE_URL], "https://",
+	    8) == 0;
+	return 0;
+}
+
+int
+app_open(struct app *a, int server, struct buf *err)
+{
+	struct buf pending;
+	const struct embed_file *t;
+	size_t i;
+	int n;
+
+	if ((a->db = db_open(a->cfg[CFG_DB_PATH], err)) == NULL)
+		return -1;
+	if (!server)
+		return 0;
+	if (app_read_secret(a->cfg[CFG_SESSION_KEY_FILE], a->session_key,
+	    err) == -1)
+		return -1;
+	buf_init(&pending);
+	n = migrate_check(a->db, migrations, migrations_count, &pending, err);
+	if (n != 0) {
+		if (n > 0)
+			buf_printf(err, "database %s has %d pending "
+			    "migration(s): %s; run \"healthcodectl migrate\"",
+			    a->cfg[CFG_DB_PATH], n, pending.ptr);
+		buf_free(&pending);
+		return -1;
+	}
+	buf_free(&pending);
+	a->schema = migrate_version(a->db);
+	if (db_prepare_all(a->db, sql_stmts, SQL__MAX, err) == -1)
+		return -1;
+
+	a->tmpl = tmpl_set_new();
+	for (i = 0; i < templates_count; i++) {
+		t = &templates[i];
+		if (strcmp(t->name, "zh.json") == 0 ||
+		    strcmp(t->name, "en.json") == 0) {
+			cJSON **slot = &a->i18n[t->name[0] == 'e' ? LANG_EN :
+			    LANG_ZH];
+			if ((*slot = cJSON_ParseWithLength(t->data, t->len)) ==
+			    NULL) {
+				buf_printf(err, "templates: %s: bad JSON",
+				    t->name);
+				return -1;
+			}
+			continue;
+		}
+		if (tmpl_set_add(a->tmpl, t->name, t->data, t->len, err) == -1)
+			return -1;
+	}
+	if (a->i18n[LANG_ZH] == NULL || a->i18n[LANG_EN] == NULL) {
+		buf_puts(err, "templates: zh.json and en.json are required");
+		return -1;
+	}
+	return 0;
+}
+
+void
+app_close(struct app *a)
+{
+	db_close(a->db);
+	tmpl_set_free(a->tmpl);
+	cJSON_Delete(a->i18n[LANG_ZH]);
+	cJSON_Delete(a->i18n[LANG_EN]);
+	config_free(a->cfg, CFG__MAX);
+	explicit_bzero(a->session_key, sizeof(a->session_key));
+	explicit_bzero(a->id_key, sizeof(a->id_key));
+}
+
+void
+api_error(struct ctx *c, int status, const char *code, const char *message)
+{
+	resp_error(c->resp, status, code, message);
+}
+
+void
+api_field_error(struct ctx *c, int why, const char *field)
+{
+	struct buf m;
+
+	buf_init(&m);
+	switch (why) {
+	case FIELD_MISSING:
+		buf_printf(&m, "%s is required", field);
+		resp_error(c->resp, 400, "missing_field", m.ptr);
+		break;
+	case FIELD_TYPE:
+		buf_printf(&m, "%s has the wrong type", field);
+		resp_error(c->resp, 400, "wrong_type", m.ptr);
+		break;
+	default:
+		buf_printf(&m, "invalid_%s", field);
+		resp_error(c->resp, 400, m.ptr, page_msg(c, m.ptr));
+		/* err_code must outlive m: use the static field name form. */
+		c->resp->err_code = "invalid_field";
+		break;
+	}
+	buf_free(&m);
+}
+
+void
+api_json(struct ctx *c, int status, const cJSON *body)
+{
+	char *s = cJSON_PrintUnformatted(body);
+
+	resp_json(c->resp, status, s ? s : "{}");
+	cJSON_free(s);
+}
+
+/* Picks the language: hc_lang cookie, else Accept-Language, else Chinese. */
+static enum lang
+pick_lang(const struct request *r)
+{
+	const char *l = kv_get(&r->cookies, "hc_lang");
+
+	if (l != NULL)
+		return strcmp(l, "en") == 0 ? LANG_EN : LANG_ZH;
+	l = r->accept_language;
+	if (l != NULL && strncasecmp(l, "en", 2) == 0)
+		return LANG_EN;
+	return LANG_ZH;
+}
+
+static void
+not_found(struct ctx *c)
+{
+	if (strncmp(c->req->path, "/api/", 5) == 0)
+		resp_error(c->resp, 404, "not_found", "no such resource");
+	else
+		page_not_found(c);
+}
+
+void
+app_serve(void *arg, struct request *req, struct response *resp,
+    struct server_io *io, const char **route)
+{
+	struct app *a = arg;
+	struct ctx c;
+	const struct handler *h;
+	char *params;
+	unsigned allow;
+	enum ctype ct;
+	int i;
+	struct buf ab;
+
+	memset(&c, 0, sizeof(c));
+	c.app = a;
+	c.req = req;
+	c.resp = resp;
+	c.now = clock_now();
+	c.lang = pick_lang(req);
+
+	if (req->method == METHOD__MAX) {
+		resp_error(resp, 405, "method_not_allowed", "unknown method");
+		return;
+	}
+	params = ck_malloc(strlen(req->path) + 1);
+	i = router_match(routes, NELEM(routes), sizeof(routes[0]),
+	    req->method, req->path, params, req->params, &allow);
+	if (i == ROUTE_NOT_FOUND) {
+		not_found(&c);
+		goto out;
+	}
+	if (i == ROUTE_BAD_METHOD) {
+		buf_init(&ab);
+		router_allow(allow, &ab);
+		resp_error(resp, 405, "method_not_allowed",
+		    "method not allowed here");
+		resp_header(resp, "Allow", "%s", ab.ptr);
+		buf_free(&ab);
+		goto out;
+	}
+	h = &routes[i];
+	*route = h->r.pattern;
+
+	if (h->r.method == METHOD_POST || h->r.method == METHOD_PUT ||
+	    h->r.method == METHOD_DELETE) {
+		/* Pages take forms, the API takes JSON: no cross-site JSON posts. */
+		ct = ctype_parse(req->content_type);
+		if (ct != CTYPE_NONE && ct != ((h->flags & R_PAGE) ?
+		    CTYPE_FORM : CTYPE_JSON)) {
+			if (h->flags & R_PAGE)
+				page_error(&c, 415, "unsupported_media_type");
+			else
+				resp_error(resp, 415, "unsupported_media_type",
+				    "send application/json");
+			goto out;
+		}
+		if (server_read_body(io, req, resp, (size_t)a->body_limit))
+			goto out;
+	}
+
+	if (h->need != NEED_NONE || (h->flags & R_SESSION))
+		auth_session(&c);
+	if (h->need != NEED_NONE && !c.authed) {
+		if (h->flags & R_PAGE)
+			resp_redirect(resp, 302, "/login");
+		else
+			resp_error(resp, 401, "unauthenticated",
+			    "sign in first");
+		goto out;
+	}
+	if ((h->need == NEED_CHECKER && !(c.roles & ROLE_CHECKER)) ||
+	    (h->need == NEED_ADMIN && !(c.roles & ROLE_ADMIN))) {
+		resp_error(resp, 403, "forbidden", "your role does not allow "
+		    "this");
+		goto out;
+	}
+	if ((h->flags & R_PAGE) && h->r.method == METHOD_POST &&
+	    !page_csrf_ok(&c)) {
+		page_error(&c, 403, "csrf");
+		goto out;
+	}
+	h->fn(&c);
+out:
+	free(params);
+}

@@ -1,0 +1,169 @@
+/*
+ * The health-code application: configuration, shared state of a worker,
+ * the per-request context, prepared statements and the handlers.
+ */
+#ifndef HC_APP_H
+#define HC_APP_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "../fcgi/db.h"
+#include "../fcgi/embed.h"
+#include "../fcgi/request.h"
+#include "../fcgi/response.h"
+#include "../fcgi/server.h"
+#include "../fcgi/tmpl.h"
+#include "../fcgi/util.h"
+
+enum cfg {
+	CFG_DATA_DIR,
+	CFG_DB_PATH,
+	CFG_SESSION_KEY_FILE,
+	CFG_ID_KEY_FILE,
+	CFG_PUBLIC_BASE_URL,
+	CFG_REGION,
+	CFG_TIMEZONE,
+	CFG_DAY_CUTOFF,
+	CFG_BODY_LIMIT,
+	CFG_OTP_TTL,
+	CFG_OTP_MAX_ATTEMPTS,
+	CFG_OTP_RESEND_INTERVAL,
+	CFG_OTP_IP_HOURLY,
+	CFG_SMS_COMMAND,
+	CFG_SMS_OUTBOX,
+	CFG_LOG_FILE,
+	CFG__MAX
+};
+
+/* Roles are a bit set, read from the database on every request. */
+enum role {
+	ROLE_CHECKER = 1 << 0,
+	ROLE_ADMIN = 1 << 1
+};
+
+/* Prepared statements, SQL in sql.c. */
+enum stmt {
+	SQL_SESSION_GET,
+	SQL_SESSION_INSERT,
+	SQL_SESSION_DELETE,
+	SQL_ACCOUNT_UPSERT,
+	SQL_ACCOUNT_BY_PHONE,
+	SQL_OTP_LATEST,
+	SQL_OTP_INSERT,
+	SQL_OTP_DELETE_PHONE,
+	SQL_OTP_DELETE,
+	SQL_OTP_ATTEMPT,
+	SQL_RATE_COUNT,
+	SQL_RATE_INSERT,
+	SQL__MAX
+};
+
+extern const char *const sql_stmts[SQL__MAX];
+extern const struct embed_file migrations[];
+extern const size_t migrations_count;
+extern const struct embed_file templates[];
+extern const size_t templates_count;
+
+struct app {
+	char		*cfg[CFG__MAX];
+	long long	 body_limit;
+	long long	 otp_ttl, otp_max_attempts, otp_resend, otp_ip_hourly;
+	unsigned char	 session_key[32];
+	unsigned char	 id_key[32];
+	int		 cookie_secure;
+	int		 schema;
+	struct db	*db;
+	struct tmpl_set	*tmpl;
+	cJSON		*i18n[2];	/* zh, en */
+};
+
+enum lang {
+	LANG_ZH,
+	LANG_EN
+};
+
+struct ctx {
+	struct app	*app;
+	struct request	*req;
+	struct response	*resp;
+	time_t		 now;
+	/* Session, when signed in. */
+	int		 authed;
+	int64_t		 account_id;
+	char		 phone[16];
+	unsigned	 roles;
+	char		 sid[32];
+	enum lang	 lang;
+};
+
+/* app.c */
+/* Loads configuration, clock and secrets; 0 or -1 with err. */
+int app_config(struct app *a, struct buf *err);
+/* Opens the database (and, for the server, prepares statements and templates). */
+int app_open(struct app *a, int server, struct buf *err);
+void app_close(struct app *a);
+/* Reads a 32-byte hex secret file; 0 or -1 with err. */
+int app_read_secret(const char *path, unsigned char key[32], struct buf *err);
+/* The server's request entry point (server_fn). */
+void app_serve(void *app, struct request *req, struct response *resp,
+    struct server_io *io, const char **route);
+/* HMAC-SHA256 of "domain:value" with key, as hex (65 bytes). */
+void app_mac(const unsigned char key[32], const char *domain,
+    const char *value, char out[65]);
+
+/* Answers with a JSON error and the matching status. */
+void api_error(struct ctx *c, int status, const char *code,
+    const char *message);
+/* Answers a field error from req_str: missing, wrong type or invalid. */
+void api_field_error(struct ctx *c, int why, const char *field);
+/* Answers with a JSON body. */
+void api_json(struct ctx *c, int status, const cJSON *body);
+
+/* pages.c */
+/* Renders page name with data (consumed); title_key names its title in the catalogue. */
+void page_render(struct ctx *c, int status, const char *name,
+    const char *title_key, cJSON *data);
+/* Renders the error page for status with the message of code. */
+void page_error(struct ctx *c, int status, const char *code);
+/* Returns the message for an error code in the request's language. */
+const char *page_msg(struct ctx *c, const char *code);
+/* Returns (setting it if missing) the CSRF token of the browser. */
+const char *page_csrf(struct ctx *c);
+/* Returns 1 if the form's _csrf matches the browser's cookie. */
+int page_csrf_ok(struct ctx *c);
+void page_not_found(struct ctx *c);
+void page_home(struct ctx *c);
+void page_login(struct ctx *c);
+void page_login_post(struct ctx *c);
+void page_logout_post(struct ctx *c);
+
+/* auth.c */
+/* Looks up the session of the request (Bearer or cookie); 1 if signed in. */
+int auth_session(struct ctx *c);
+/* Core of sending a code: status and error code for the caller to show. */
+int auth_send_otp(struct ctx *c, const char *phone, const char **err,
+    long *retry_after);
+/* Core of login: on success fills token/expiry and returns 200. */
+int auth_login(struct ctx *c, const char *phone, const char *code,
+    const char **err, char **token, time_t *expires);
+/* Ends the current session server-side. */
+void auth_logout(struct ctx *c);
+void api_otp(struct ctx *c);
+void api_login(struct ctx *c);
+void api_logout(struct ctx *c);
+void api_me(struct ctx *c);
+void api_healthz(struct ctx *c);
+
+/* ratelimit.c */
+/*
+ * Counts a hit for key in a sliding window.  Returns 0 if allowed (and
+ * records it), else the seconds until the next hit is allowed; -1 on a
+ * database error.  Call inside a write transaction.
+ */
+long ratelimit_hit(struct ctx *c, const char *bucket, const char *what,
+    long limit, long window);
+
+#endif

@@ -1,0 +1,244 @@
+/*
+ * healthcodectl: the operator's command line.  Uses the same
+ * configuration (HC_CONFIG, HC_* overrides) and clock (HC_NOW) as the
+ * server.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../fcgi/clock.h"
+#include "../fcgi/migrate.h"
+#include "app.h"
+#include "valid.h"
+
+static const char usage[] =
+    "usage: healthcodectl COMMAND [ARGS]\n"
+    "\n"
+    "  init                  create the data directory and any missing secrets\n"
+    "  migrate               apply pending migrations\n"
+    "  migrate status        list applied and pending migrations\n"
+    "  grant PHONE ROLE      give a role (checker, admin) to a phone number;\n"
+    "                        works before the phone has ever signed in\n"
+    "  revoke PHONE ROLE     take a role away\n"
+    "  help                  this text\n"
+    "\n"
+    "Configuration: HC_CONFIG names the file; HC_<KEY> overrides a key.\n"
+    "HC_NOW (epoch seconds or ISO 8601) overrides the clock.\n";
+
+/* Creates path with 32 random bytes in hex, mode 0600, unless it exists. */
+static int
+make_secret(const char *path)
+{
+	unsigned char key[32];
+	struct buf hex;
+	int fd, rc = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1) {
+		if (errno == EEXIST)
+			return 0;
+		fprintf(stderr, "healthcodectl: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	rand_bytes(key, sizeof(key));
+	buf_init(&hex);
+	hex_encode(&hex, key, sizeof(key));
+	buf_putc(&hex, '\n');
+	if (write(fd, hex.ptr, hex.len) != (ssize_t)hex.len || close(fd)) {
+		fprintf(stderr, "healthcodectl: %s: %s\n", path,
+		    strerror(errno));
+		rc = -1;
+	} else
+		printf("created %s\n", path);
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(hex.ptr, hex.len);
+	buf_free(&hex);
+	return rc;
+}
+
+static int
+cmd_init(struct app *a)
+{
+	if (mkdir(a->cfg[CFG_DATA_DIR], 0700) == -1 && errno != EEXIST) {
+		fprintf(stderr, "healthcodectl: %s: %s\n",
+		    a->cfg[CFG_DATA_DIR], strerror(errno));
+		return 1;
+	}
+	if (make_secret(a->cfg[CFG_SESSION_KEY_FILE]) == -1 ||
+	    make_secret(a->cfg[CFG_ID_KEY_FILE]) == -1)
+		return 1;
+	return 0;
+}
+
+static int
+cmd_migrate(struct app *a, int status)
+{
+	struct buf log, err, pending;
+	int n, rc = 1;
+
+	buf_init(&log);
+	buf_init(&err);
+	buf_init(&pending);
+	if (status) {
+		n = migrate_check(a->db, migrations, migrations_count,
+		    &pending, &err);
+		if (n >= 0) {
+			printf("schema version %d; %zu migration(s) known\n",
+			    migrate_version(a->db), migrations_count);
+			if (n)
+				printf("pending: %s\n", pending.ptr);
+			else
+				printf("up to date\n");
+			rc = n ? 3 : 0;
+		}
+	} else {
+		n = migrate_up(a->db, migrations, migrations_count,
+		    clock_now(), &log, &err);
+		if (n >= 0) {
+			fputs(buf_cstr(&log), stdout);
+			printf("schema version %d\n", migrate_version(a->db));
+			rc = 0;
+		}
+	}
+	if (n < 0)
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+	buf_free(&log);
+	buf_free(&err);
+	buf_free(&pending);
+	return rc;
+}
+
+static int
+cmd_role(struct app *a, int grant, const char *phone, const char *role)
+{
+	struct db_stmt *s = NULL;
+	struct buf err;
+	char masked[12];
+	int64_t id;
+	int rc = 1;
+
+	if (!valid_phone(phone)) {
+		fprintf(stderr, "healthcodectl: %s: not a mainland mobile "
+		    "number\n", phone);
+		return 2;
+	}
+	if (role_parse(role) == 0) {
+		fprintf(stderr, "healthcodectl: role must be checker or "
+		    "admin\n");
+		return 2;
+	}
+	buf_init(&err);
+	mask_phone(phone, masked);
+	if (migrate_check(a->db, migrations, migrations_count, NULL, &err)) {
+		fprintf(stderr, "healthcodectl: database not migrated%s%s\n",
+		    err.len ? ": " : "", buf_cstr(&err));
+		goto out;
+	}
+	if (db_begin(a->db) == -1)
+		goto dberr;
+	if (grant) {
+		s = db_prepare(a->db, "INSERT INTO accounts (phone, created_at,"
+		    " last_seen_at) VALUES (?1, ?2, ?2) ON CONFLICT (phone) DO "
+		    "UPDATE SET phone = phone RETURNING id", &err);
+	} else
+		s = db_prepare(a->db, "SELECT id FROM accounts WHERE phone = ?1",
+		    &err);
+	if (s == NULL)
+		goto dberr;
+	db_bind_text(s, 1, phone);
+	db_bind_int(s, 2, clock_now());
+	if (db_step(s) != DB_ROW) {
+		db_rollback(a->db);
+		if (!grant) {
+			fprintf(stderr, "healthcodectl: no account for %s\n",
+			    masked);
+			goto out;
+		}
+		goto dberr;
+	}
+	id = db_col_int(s, 0);
+	db_finalize(s);
+	s = db_prepare(a->db, grant ?
+	    "INSERT OR IGNORE INTO account_roles (account_id, role, granted_at)"
+	    " VALUES (?1, ?2, ?3)" :
+	    "DELETE FROM account_roles WHERE account_id = ?1 AND role = ?2",
+	    &err);
+	if (s == NULL)
+		goto dberr;
+	db_bind_int(s, 1, id);
+	db_bind_text(s, 2, role);
+	if (grant)
+		db_bind_int(s, 3, clock_now());
+	if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
+		goto dberr;
+	printf("%s %s %s %s\n", grant ? "granted" : "revoked", role,
+	    grant ? "to" : "from", masked);
+	rc = 0;
+	goto out;
+dberr:
+	db_rollback(a->db);
+	fprintf(stderr, "healthcodectl: database error%s%s\n",
+	    err.len ? ": " : "", buf_cstr(&err));
+out:
+	db_finalize(s);
+	buf_free(&err);
+	return rc;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct app app = { 0 };
+	struct buf err;
+	const char *cmd = argc > 1 ? argv[1] : "help";
+	int rc = 2;
+
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
+	    strcmp(cmd, "--help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	buf_init(&err);
+	if (app_config(&app, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(cmd, "init") == 0 && argc == 2) {
+		rc = cmd_init(&app);
+		goto out;
+	}
+	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
+	    strcmp(cmd, "revoke") != 0)
+		goto usage;
+	if (app_open(&app, 0, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(cmd, "migrate") == 0 && argc == 2)
+		rc = cmd_migrate(&app, 0);
+	else if (strcmp(cmd, "migrate") == 0 && argc == 3 &&
+	    strcmp(argv[2], "status") == 0)
+		rc = cmd_migrate(&app, 1);
+	else if (strcmp(cmd, "migrate") == 0 && argc == 3 &&
+	    strcmp(argv[2], "up") == 0)
+		rc = cmd_migrate(&app, 0);
+	else if ((strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0) &&
+	    argc == 4)
+		rc = cmd_role(&app, cmd[0] == 'g', argv[2], argv[3]);
+	else
+		goto usage;
+	goto out;
+usage:
+	fputs(usage, stderr);
+	rc = 2;
+out:
+	app_close(&app);
+	buf_free(&err);
+	return rc;
+}

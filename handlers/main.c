@@ -1,0 +1,46 @@
+/*
+ * healthcode.fcgi: the FastCGI responder.  Loads the configuration,
+ * refuses to start against a database with pending migrations, prepares
+ * every statement and template once, then serves until SIGTERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../fcgi/log.h"
+#include "app.h"
+
+int
+main(void)
+{
+	struct app app = { 0 };
+	struct buf err;
+	int rc;
+
+	log_init("healthcode");
+	buf_init(&err);
+	if (app_config(&app, &err) == -1 || app_open(&app, 1, &err) == -1) {
+		LOG("%s", buf_cstr(&err));
+		buf_free(&err);
+		app_close(&app);
+		return 1;
+	}
+	buf_free(&err);
+	/* spawn-fcgi points stderr at /dev/null: log_file says where instead. */
+	if (*app.cfg[CFG_LOG_FILE] != '\0') {
+		int fd = open(app.cfg[CFG_LOG_FILE], O_WRONLY | O_APPEND |
+		    O_CREAT | O_CLOEXEC, 0600);
+		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1) {
+			LOG("%s: %s", app.cfg[CFG_LOG_FILE], strerror(errno));
+			app_close(&app);
+			return 1;
+		}
+		close(fd);
+	}
+	rc = server_run(app_serve, &app);
+	app_close(&app);
+	return rc;
+}
