@@ -99,7 +99,7 @@ $(BUILD)/%.o: $(BUILD)/%.c
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/tests/%: tests/%.c $(FCGI_OBJ) $(APP_OBJ)
 	@mkdir -p $(@D)

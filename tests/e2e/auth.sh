@@ -1,0 +1,233 @@
+#!/bin/bash
+# End to end through lighttpd and spawn-fcgi: health check, plumbing
+# (404, 405, 413, 415, 400, security headers), one-time codes, login,
+# sessions, roles, logout, rate limits and forged session tokens.
+. "$(dirname "$0")/lib.sh"
+
+NOW=2026-11-29T10:00:00Z
+export HC_NOW=$NOW
+start_stack
+
+# --- health and plumbing -------------------------------------------------
+req GET /healthz
+eq "healthz status" "$STATUS" 200
+eq "healthz ok" "$(j .ok)" true
+eq "healthz schema is the last migration" "$(j .schema)" \
+    "$(ls "$TOP"/migrations/*.sql | wc -l)"
+eq "nosniff" "$(hdr X-Content-Type-Options)" nosniff
+eq "frame deny" "$(hdr X-Frame-Options)" DENY
+eq "referrer policy" "$(hdr Referrer-Policy)" no-referrer
+check "CSP forbids inline script" grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self'" "$T/headers"
+check "request id header" grep -qiE '^X-Request-Id: [0-9a-f]{16}' "$T/headers"
+
+req GET /api/v1/nothing
+eq "unknown api path" "$STATUS" 404
+eq "unknown api path code" "$(j .error.code)" not_found
+eq "404 is no-store" "$(hdr Cache-Control)" no-store
+req GET /nothing
+eq "unknown page" "$STATUS" 404
+check "unknown page is HTML" grep -qi '^Content-Type: text/html' "$T/headers"
+
+req GET /api/v1/auth/otp
+eq "wrong method" "$STATUS" 405
+eq "wrong method code" "$(j .error.code)" method_not_allowed
+eq "Allow header" "$(hdr Allow)" POST
+req DELETE /healthz
+eq "405 on GET route" "$STATUS" 405
+eq "Allow lists HEAD" "$(hdr Allow)" "GET, HEAD"
+
+# --- bad input changes nothing -------------------------------------------
+before=$(db_snapshot)
+req POST /api/v1/auth/otp '{"phone":"13800138000"'
+eq "malformed JSON" "$STATUS" 400
+eq "malformed JSON code" "$(j .error.code)" malformed_json
+req POST /api/v1/auth/otp '["13800138000"]'
+eq "JSON array body" "$(j .error.code)" malformed_json
+req POST /api/v1/auth/otp '{"phone":"13800138000"} x'
+eq "trailing garbage" "$(j .error.code)" malformed_json
+head -c 1048576 /dev/zero | tr '\0' 'a' > "$T/big"
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Content-Type: application/json' \
+    --data-binary @"$T/big" "$BASE/api/v1/auth/otp")
+eq "1 MiB body" "$STATUS" 413
+eq "1 MiB body code" "$(j .error.code)" body_too_large
+req POST /api/v1/auth/otp '{"phone":"13800138000"}' text/plain
+eq "text/plain body" "$STATUS" 415
+eq "text/plain code" "$(j .error.code)" unsupported_media_type
+req POST /api/v1/auth/otp 'phone=13800138000' application/x-www-form-urlencoded
+eq "form post to the API" "$STATUS" 415
+req POST /api/v1/auth/otp '{"phone":"13800138000"}' 'application/json; charset=latin1'
+eq "charset other than UTF-8" "$STATUS" 415
+for bad in 12800138000 1380013800 138001380001 1380013800a "13800138000' OR 1=1--" "１３８００１３８０００"; do
+	req POST /api/v1/auth/otp "{\"phone\":\"$bad\"}"
+	eq "bad phone $bad" "$STATUS" 400
+	eq "bad phone code $bad" "$(j .error.code)" invalid_phone
+done
+req POST /api/v1/auth/otp '{}'
+eq "missing phone" "$(j .error.code)" missing_field
+req POST /api/v1/auth/otp '{"phone":13800138000}'
+eq "phone as number" "$(j .error.code)" wrong_type
+req POST /api/v1/auth/otp "$(printf '{"phone":"138\xff0013800"}')"
+eq "invalid UTF-8" "$(j .error.code)" malformed_json
+eq "bad input changed nothing" "$(db_snapshot)" "$before"
+check "no code was sent" test ! -s "$HC_DATA_DIR/sms-outbox.log"
+
+# --- one-time code and login ---------------------------------------------
+P=13800138000
+req POST /api/v1/auth/otp "{\"phone\":\"$P\"}"
+eq "otp sent" "$STATUS" 202
+eq "otp body" "$(j .sent)" true
+CODE=$(otp_of $P)
+check "code is 6 digits" grep -qE '^[0-9]{6}$' <<<"$CODE"
+eq "one code row" "$(sql 'SELECT count(*) FROM otp_codes')" 1
+eq "code not stored in clear" "$(sql "SELECT count(*) FROM otp_codes WHERE code_mac LIKE '%$CODE%'")" 0
+eq "no account yet (nothing revealed)" "$(sql 'SELECT count(*) FROM accounts')" 0
+
+req POST /api/v1/auth/otp "{\"phone\":\"$P\"}"
+eq "second code within 60 s" "$STATUS" 429
+eq "rate limited code" "$(j .error.code)" rate_limited
+eq "Retry-After" "$(hdr Retry-After)" 60
+eq "no second code sent" "$(grep -c "^$P " "$HC_DATA_DIR/sms-outbox.log")" 1
+
+WRONG=$(printf '%06d' $(( (10#$CODE + 1) % 1000000 )))
+req POST /api/v1/auth/login "{\"phone\":\"$P\",\"code\":\"$WRONG\"}"
+eq "wrong code" "$STATUS" 401
+eq "wrong code error" "$(j .error.code)" wrong_code
+eq "attempt counted" "$(sql 'SELECT attempts FROM otp_codes')" 1
+req POST /api/v1/auth/login "{\"phone\":\"$P\",\"code\":\"12345\"}"
+eq "5-digit code" "$(j .error.code)" invalid_code
+
+req POST /api/v1/auth/login "{\"phone\":\"$P\",\"code\":\"$CODE\"}"
+eq "login" "$STATUS" 200
+TOKEN=$(j .token)
+eq "session ends at Shanghai midnight" "$(j .expires_at)" 2026-11-30T00:00:00+08:00
+check "session cookie HttpOnly SameSite" grep -qiE '^Set-Cookie: hc_session=[^;]+; Path=/; SameSite=Lax; Max-Age=21600; HttpOnly' "$T/headers"
+eq "code used up" "$(sql 'SELECT count(*) FROM otp_codes')" 0
+eq "one session" "$(sql 'SELECT count(*) FROM sessions')" 1
+eq "account created" "$(sql "SELECT count(*) FROM accounts WHERE phone = '$P'")" 1
+
+req POST /api/v1/auth/login "{\"phone\":\"$P\",\"code\":\"$CODE\"}"
+eq "code is single use" "$STATUS" 401
+eq "single use error" "$(j .error.code)" code_expired
+
+req GET /api/v1/me -- -H "Authorization: Bearer $TOKEN"
+eq "me with bearer" "$STATUS" 200
+eq "me masks the phone" "$(j .phone_masked)" "138****8000"
+eq "me roles" "$(j '.roles|length')" 0
+check "me never shows the full phone" sh -c "! grep -q $P '$T/body'"
+req GET /api/v1/me -- -H "Cookie: hc_session=$TOKEN"
+eq "me with cookie" "$STATUS" 200
+req GET /api/v1/me
+eq "me without session" "$STATUS" 401
+eq "me without session code" "$(j .error.code)" unauthenticated
+
+# --- roles are read on every request -------------------------------------
+"$CTL" grant $P checker >/dev/null
+req GET /api/v1/me -- -H "Authorization: Bearer $TOKEN"
+eq "grant takes effect at once" "$(j '.roles|join(",")')" checker
+"$CTL" revoke $P checker >/dev/null
+req GET /api/v1/me -- -H "Authorization: Bearer $TOKEN"
+eq "revoke takes effect at once" "$(j '.roles|length')" 0
+check "grant refuses a bad role" sh -c "! '$CTL' grant $P superuser 2>/dev/null"
+check "grant refuses a bad phone" sh -c "! '$CTL' grant 1234 admin 2>/dev/null"
+A=13900139000
+"$CTL" grant $A admin >/dev/null
+eq "grant before first sign-in" "$(sql "SELECT count(*) FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.phone = '$A' AND role = 'admin'")" 1
+export HC_NOW=2026-11-29T10:01:00Z; restart_workers
+ATOK=$(login $A)
+req GET /api/v1/me -- -H "Authorization: Bearer $ATOK"
+eq "first admin signs in as admin" "$(j '.roles|join(",")')" admin
+
+# --- forged and expired session tokens -----------------------------------
+SID=$(sql "SELECT s.id FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.phone = '$P'")
+EXP=$(epoch 2026-11-29T16:00:00Z)
+IAT=$(epoch $NOW)
+GOOD=$(forge '{"alg":"HS256","typ":"JWT"}' "{\"sid\":\"$SID\",\"iat\":$IAT,\"exp\":$EXP}" sha256)
+req GET /api/v1/me -- -H "Authorization: Bearer $GOOD"
+eq "control: a token signed with the real key works" "$STATUS" 200
+PAST=$(forge '{"alg":"HS256","typ":"JWT"}' "{\"sid\":\"$SID\",\"iat\":$IAT,\"exp\":$((IAT - 1))}" sha256)
+req GET /api/v1/me -- -H "Authorization: Bearer $PAST"
+eq "expired token (live session)" "$STATUS" 401
+NOEXP=$(forge '{"alg":"HS256","typ":"JWT"}' "{\"sid\":\"$SID\",\"iat\":$IAT}" sha256)
+req GET /api/v1/me -- -H "Authorization: Bearer $NOEXP"
+eq "token without exp" "$STATUS" 401
+H384=$(forge '{"alg":"HS384","typ":"JWT"}' "{\"sid\":\"$SID\",\"iat\":$IAT,\"exp\":$EXP}" sha384)
+req GET /api/v1/me -- -H "Authorization: Bearer $H384"
+eq "HS384 token" "$STATUS" 401
+NONE="$(printf '{"alg":"none","typ":"JWT"}' | b64url).$(printf '{"sid":"%s","iat":%s,"exp":%s}' "$SID" "$IAT" "$EXP" | b64url)."
+req GET /api/v1/me -- -H "Authorization: Bearer $NONE"
+eq "alg none token" "$STATUS" 401
+req GET /api/v1/me -- -H "Authorization: Bearer ${TOKEN%.*}x.${TOKEN##*.}"
+eq "tampered payload" "$STATUS" 401
+SIG=${TOKEN##*.}
+if [ "${SIG:0:1}" = A ]; then FLIP=B; else FLIP=A; fi
+req GET /api/v1/me -- -H "Authorization: Bearer ${TOKEN%.*}.$FLIP${SIG:1}"
+eq "tampered signature" "$STATUS" 401
+req GET /api/v1/me -- -H "Authorization: Bearer garbage"
+eq "garbage token" "$STATUS" 401
+
+# --- logout ends the session server-side ---------------------------------
+req POST /api/v1/auth/logout -- -H "Authorization: Bearer $TOKEN"
+eq "logout" "$STATUS" 200
+check "logout clears the cookie" grep -qi '^Set-Cookie: hc_session=; Path=/; SameSite=Lax; Max-Age=0' "$T/headers"
+req GET /api/v1/me -- -H "Authorization: Bearer $TOKEN"
+eq "token dead after logout" "$STATUS" 401
+req GET /api/v1/me -- -H "Authorization: Bearer $GOOD"
+eq "forged token of the dead session" "$STATUS" 401
+eq "session row gone" "$(sql "SELECT count(*) FROM sessions WHERE id = '$SID'")" 0
+
+# --- five wrong codes kill the code --------------------------------------
+Q=13700137000
+req POST /api/v1/auth/otp "{\"phone\":\"$Q\"}"
+QC=$(otp_of $Q)
+QW=$(printf '%06d' $(( (10#$QC + 7) % 1000000 )))
+for i in 1 2 3 4 5; do
+	req POST /api/v1/auth/login "{\"phone\":\"$Q\",\"code\":\"$QW\"}"
+done
+eq "fifth wrong code" "$(j .error.code)" too_many_attempts
+before=$(db_snapshot)
+req POST /api/v1/auth/login "{\"phone\":\"$Q\",\"code\":\"$QC\"}"
+eq "right code after five wrong" "$STATUS" 401
+eq "right code after five wrong: error" "$(j .error.code)" too_many_attempts
+eq "no session for the dead code" "$(db_snapshot)" "$before"
+
+# --- an expired code -----------------------------------------------------
+R=13600136000
+req POST /api/v1/auth/otp "{\"phone\":\"$R\"}"
+RC=$(otp_of $R)
+set_now 2026-11-29T10:06:01Z
+req POST /api/v1/auth/login "{\"phone\":\"$R\",\"code\":\"$RC\"}"
+eq "code after 5 minutes" "$STATUS" 401
+eq "expired code error" "$(j .error.code)" code_expired
+
+# --- sessions end at the daily cutoff ------------------------------------
+set_now 2026-11-29T15:59:00Z
+S=13500135000
+STOK=$(login $S)
+set_now 2026-11-29T15:59:59Z
+req GET /api/v1/me -- -H "Authorization: Bearer $STOK"
+eq "session at 23:59:59 Shanghai" "$STATUS" 200
+set_now 2026-11-29T16:00:00Z
+req GET /api/v1/me -- -H "Authorization: Bearer $STOK"
+eq "session at midnight Shanghai" "$STATUS" 401
+
+# --- ten codes per IP per hour -------------------------------------------
+set_now 2026-11-29T20:00:00Z
+for i in 0 1 2 3 4 5 6 7 8 9; do
+	req POST /api/v1/auth/otp "{\"phone\":\"1860000000$i\"}"
+	[ "$STATUS" = 202 ] || fail "code $i of 10 from one IP: $STATUS"
+done
+pass
+before=$(db_snapshot)
+req POST /api/v1/auth/otp '{"phone":"18700000000"}'
+eq "eleventh code from one IP" "$STATUS" 429
+eq "eleventh code Retry-After" "$(hdr Retry-After)" 3600
+eq "refused code changed nothing" "$(db_snapshot)" "$before"
+check "rate table holds no phone or IP" sh -c "! sqlite3 '$HC_DATA_DIR/healthcode.db' 'SELECT key FROM rate_hits' | grep -qE '186000|127\.0\.0\.1'"
+
+# --- the log carries no personal data or secrets --------------------------
+check "log has request lines" grep -qE 'POST /api/v1/auth/login 200' "$HC_LOG_FILE"
+check "log never has a phone" sh -c "! grep -qE '1[3-9][0-9]{9}' '$HC_LOG_FILE'"
+check "log never has a token" sh -c "! grep -q '${TOKEN:0:40}' '$HC_LOG_FILE'"
+check "log never has a code" sh -c "! grep -qw '$CODE' '$HC_LOG_FILE'"
+
+finish

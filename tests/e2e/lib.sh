@@ -1,0 +1,186 @@
+# Shared by the end-to-end tests: starts a real lighttpd and real
+# spawn-fcgi workers on a free port with a temporary data directory,
+# drives them with curl, and counts passes and failures.
+# Source it; call start_stack, then the checks, then finish.
+
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
+CTL="$BUILD/healthcodectl"
+PASS=0
+FAIL=0
+NAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/hc-e2e.XXXXXX")
+LPID=""
+WORKERS=${WORKERS:-2}
+
+export HC_CONFIG="$TOP/conf/healthcode.conf"
+export HC_DATA_DIR="$T/data"
+export HC_LOG_FILE="$T/healthcode.log"
+export TZ=UTC
+
+cleanup() {
+	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
+	"$TOP/spawn.sh" stop -s "$T/fcgi.sock" -P "$T/fcgi.pid" 2>/dev/null
+	if [ -n "${KEEP:-}" ]; then
+		echo "kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+
+pass() { PASS=$((PASS + 1)); }
+fail() { FAIL=$((FAIL + 1)); echo "FAIL [$NAME]: $*"; }
+
+# check DESCRIPTION COMMAND...: passes if the command succeeds.
+check() {
+	d=$1
+	shift
+	if "$@"; then pass; else fail "$d"; fi
+}
+
+# eq DESCRIPTION ACTUAL EXPECTED
+eq() {
+	if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', want '$3'"; fi
+}
+
+# Epoch seconds of an ISO 8601 time (GNU date).
+epoch() { date -u -d "$1" +%s; }
+
+# Sets the clock the workers see and restarts them (lighttpd stays up).
+set_now() {
+	export HC_NOW="$1"
+	restart_workers
+}
+
+restart_workers() {
+	"$TOP/spawn.sh" stop -s "$T/fcgi.sock" -P "$T/fcgi.pid"
+	"$TOP/spawn.sh" start -n "$WORKERS" -s "$T/fcgi.sock" \
+	    -P "$T/fcgi.pid" -b "$BUILD/healthcode.fcgi" -l "$HC_LOG_FILE"
+	wait_ready
+}
+
+wait_ready() {
+	i=0
+	while [ $i -lt 100 ]; do
+		if [ "$(curl -s -o /dev/null -w '%{http_code}' \
+		    "$BASE/healthz")" = 200 ]; then
+			return 0
+		fi
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "stack did not come up; log:" >&2
+	tail -20 "$HC_LOG_FILE" "$T/lighttpd-error.log" >&2
+	exit 1
+}
+
+free_port() {
+	while :; do
+		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return
+		fi
+	done
+}
+
+start_stack() {
+	"$CTL" init >/dev/null || { echo "init failed" >&2; exit 1; }
+	"$CTL" migrate >/dev/null || { echo "migrate failed" >&2; exit 1; }
+	tries=0
+	while :; do
+		PORT=$(free_port)
+		BASE="http://127.0.0.1:$PORT"
+		export HC_PUBLIC_BASE_URL="$BASE"
+		sed -e "s|@BIND@|127.0.0.1|" -e "s|@PORT@|$PORT|" \
+		    -e "s|@SOCKET@|$T/fcgi.sock|" -e "s|@STATIC@|$TOP/static|" \
+		    -e "s|@LOGDIR@|$T|" "$TOP/conf/lighttpd.conf" > "$T/lighttpd.conf"
+		lighttpd -D -f "$T/lighttpd.conf" &
+		LPID=$!
+		sleep 0.2
+		kill -0 "$LPID" 2>/dev/null && break
+		LPID=""
+		tries=$((tries + 1))
+		[ $tries -lt 5 ] || { echo "lighttpd would not start" >&2; exit 1; }
+	done
+	restart_workers
+}
+
+# req METHOD PATH [BODY [CONTENT-TYPE]] [-- curl args...]
+# Sets STATUS; the body is in $T/body, headers in $T/headers.
+req() {
+	m=$1
+	path=$2
+	shift 2
+	body=""
+	ctype="application/json"
+	hasbody=0
+	if [ $# -gt 0 ] && [ "$1" != "--" ]; then
+		body=$1; hasbody=1; shift
+		if [ $# -gt 0 ] && [ "$1" != "--" ]; then ctype=$1; shift; fi
+	fi
+	[ $# -gt 0 ] && [ "$1" = "--" ] && shift
+	if [ $hasbody = 1 ]; then
+		printf '%s' "$body" > "$T/reqbody"
+		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		    -X "$m" -H "Content-Type: $ctype" --data-binary @"$T/reqbody" \
+		    "$@" "$BASE$path")
+	else
+		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		    -X "$m" -H "Content-Length: 0" "$@" "$BASE$path")
+	fi
+}
+
+# Reads a jq path from the last response body.
+j() { jq -r "$1" < "$T/body" 2>/dev/null; }
+
+# Prints a response header's value (case-insensitive name).
+hdr() {
+	grep -i "^$1:" "$T/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'
+}
+
+# Runs SQL against the test database.
+sql() { sqlite3 "$HC_DATA_DIR/healthcode.db" "$1"; }
+
+# The last one-time code sent to a phone.
+otp_of() { grep "^$1 " "$HC_DATA_DIR/sms-outbox.log" | tail -1 | cut -d' ' -f2; }
+
+# A snapshot of every user table's rows, to prove a request changed nothing.
+db_snapshot() {
+	sqlite3 "$HC_DATA_DIR/healthcode.db" \
+	    "SELECT 'accounts', count(*) FROM accounts UNION ALL
+	     SELECT 'roles', count(*) FROM account_roles UNION ALL
+	     SELECT 'otp', count(*) || ':' || coalesce(sum(attempts), 0) FROM otp_codes UNION ALL
+	     SELECT 'sessions', count(*) FROM sessions UNION ALL
+	     SELECT 'rate', count(*) FROM rate_hits;" | tr '\n' ' '
+}
+
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+
+# Signs header and payload JSON with the server's session key: alg is
+# the openssl digest (sha256, sha384).
+forge() {
+	h=$(printf '%s' "$1" | b64url)
+	p=$(printf '%s' "$2" | b64url)
+	key=$(tr -d '\n' < "$HC_DATA_DIR/session.key")
+	s=$(printf '%s.%s' "$h" "$p" | openssl dgst "-$3" -mac HMAC \
+	    -macopt "hexkey:$key" -binary | b64url)
+	printf '%s.%s.%s' "$h" "$p" "$s"
+}
+
+# Full login for a phone; prints the token.
+login() {
+	req POST /api/v1/auth/otp "{\"phone\":\"$1\"}"
+	[ "$STATUS" = 202 ] || { echo "otp for login failed: $STATUS" >&2; return 1; }
+	req POST /api/v1/auth/login "{\"phone\":\"$1\",\"code\":\"$(otp_of "$1")\"}"
+	[ "$STATUS" = 200 ] || { echo "login failed: $STATUS" >&2; return 1; }
+	j .token
+}
+
+finish() {
+	echo "$NAME: $PASS passed, $FAIL failed"
+	[ "$FAIL" = 0 ]
+}
