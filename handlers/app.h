@@ -128,6 +128,8 @@ void page_render(struct ctx *c, int status, const char *name,
     const char *title_key, cJSON *data);
 /* Renders the error page for status with the message of code. */
 void page_error(struct ctx *c, int status, const char *code);
+/* Returns the catalogue string key (top level) in the request's language. */
+const char *page_text(struct ctx *c, const char *key);
 /* Returns the message for an error code in the request's language. */
 const char *page_msg(struct ctx *c, const char *code);
 /* Returns (setting it if missing) the CSRF token of the browser. */

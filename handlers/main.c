@@ -22,25 +22,33 @@ main(void)
 
 	log_init("healthcode");
 	buf_init(&err);
-	if (app_config(&app, &err) == -1 || app_open(&app, 1, &err) == -1) {
+	if (app_config(&app, &err) == -1) {
 		LOG("%s", buf_cstr(&err));
-		buf_free(&err);
-		app_close(&app);
-		return 1;
+		goto fail;
 	}
-	buf_free(&err);
-	/* spawn-fcgi points stderr at /dev/null: log_file says where instead. */
+	/*
+	 * spawn-fcgi points stderr at /dev/null: log_file says where to log
+	 * instead, from here on, so start-up refusals are seen too.
+	 */
 	if (*app.cfg[CFG_LOG_FILE] != '\0') {
 		int fd = open(app.cfg[CFG_LOG_FILE], O_WRONLY | O_APPEND |
 		    O_CREAT | O_CLOEXEC, 0600);
 		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1) {
 			LOG("%s: %s", app.cfg[CFG_LOG_FILE], strerror(errno));
-			app_close(&app);
-			return 1;
+			goto fail;
 		}
 		close(fd);
 	}
+	if (app_open(&app, 1, &err) == -1) {
+		LOG("%s", buf_cstr(&err));
+		goto fail;
+	}
+	buf_free(&err);
 	rc = server_run(app_serve, &app);
 	app_close(&app);
 	return rc;
+fail:
+	buf_free(&err);
+	app_close(&app);
+	return 1;
 }

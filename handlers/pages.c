@@ -14,14 +14,26 @@
 
 #define CSRF_BYTES	16
 
+/* Returns the string key of the catalogue object o, or key itself. */
+static const char *
+catalogue(const cJSON *o, const char *key)
+{
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(m) ? m->valuestring : key;
+}
+
 const char *
 page_msg(struct ctx *c, const char *code)
 {
-	const cJSON *err, *m;
+	return catalogue(cJSON_GetObjectItemCaseSensitive(
+	    c->app->i18n[c->lang], "err"), code);
+}
 
-	err = cJSON_GetObjectItemCaseSensitive(c->app->i18n[c->lang], "err");
-	m = cJSON_GetObjectItemCaseSensitive(err, code);
-	return cJSON_IsString(m) ? m->valuestring : code;
+const char *
+page_text(struct ctx *c, const char *key)
+{
+	return catalogue(c->app->i18n[c->lang], key);
 }
 
 const char *
@@ -57,14 +69,10 @@ void
 page_render(struct ctx *c, int status, const char *name,
     const char *title_key, cJSON *data)
 {
-	const cJSON *title;
 	struct buf err;
 	char masked[12];
 
-	title = cJSON_GetObjectItemCaseSensitive(c->app->i18n[c->lang],
-	    title_key);
-	cJSON_AddStringToObject(data, "title", cJSON_IsString(title) ?
-	    title->valuestring : "");
+	cJSON_AddStringToObject(data, "title", page_text(c, title_key));
 	cJSON_AddItemReferenceToObject(data, "t", c->app->i18n[c->lang]);
 	cJSON_AddStringToObject(data, "lang", c->lang == LANG_EN ? "en" :
 	    "zh-CN");
@@ -123,7 +131,7 @@ page_home(struct ctx *c)
 	for (r = 1; r <= ROLE_ADMIN; r <<= 1)
 		if (c->roles & r)
 			cJSON_AddItemToArray(roles, cJSON_CreateString(
-			    page_msg(c, r == ROLE_ADMIN ? "role_admin" :
+			    page_text(c, r == ROLE_ADMIN ? "role_admin" :
 			    "role_checker")));
 	page_render(c, 200, "home.html", "home_title", d);
 }

@@ -1,0 +1,19 @@
+#!/bin/bash
+# The browser test: a real lighttpd + workers, driven by Debian's
+# headless Chromium through playwright-core (no downloaded browser).
+. "$(dirname "$0")/../e2e/lib.sh"
+NAME=browser
+
+cd "$TOP/tests/browser"
+if [ ! -d node_modules/playwright-core ]; then
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
+	    { echo "browser: npm ci failed"; exit 1; }
+fi
+CHROMIUM=$(command -v chromium || true)
+[ -n "$CHROMIUM" ] || { echo "browser: chromium not installed (make deps)"; exit 1; }
+
+export HC_NOW=2026-11-29T02:00:00Z
+start_stack
+mkdir -p "$BUILD/screenshots"
+BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" CHROMIUM="$CHROMIUM" \
+    SHOTS="$BUILD/screenshots" node login.mjs

@@ -1,0 +1,64 @@
+#!/bin/bash
+# Runs the whole suite once per build directory given (e.g. build and
+# build/asan): unit tests, end-to-end tests through lighttpd, and the
+# browser test.  Ends with one line "N passed, N failed".
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP"
+PASS=0
+FAIL=0
+
+# run LABEL COMMAND...: runs one test program, adds up its result line.
+run() {
+	label=$1
+	shift
+	rm -rf "$SANDIR"; mkdir -p "$SANDIR"
+	out=$("$@" 2>&1)
+	rc=$?
+	line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$' | tail -1)
+	printf '%s\n' "$out" | grep -E '^(FAIL|not ok)' | head -40
+	if [ -z "$line" ]; then
+		echo "[$BUILD_LABEL] $label: no result line (exit $rc)"
+		printf '%s\n' "$out" | tail -20
+		FAIL=$((FAIL + 1))
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		echo "[$BUILD_LABEL] $label: exit $rc after all passed"
+		f=1
+	fi
+	# Sanitizer reports (from tests and from the FastCGI workers).
+	if [ -n "$(ls -A "$SANDIR" 2>/dev/null)" ]; then
+		echo "[$BUILD_LABEL] $label: sanitizer reports:"
+		cat "$SANDIR"/* | head -60
+		f=$((f + 1))
+	fi
+	echo "[$BUILD_LABEL] $line"
+	PASS=$((PASS + p))
+	FAIL=$((FAIL + f))
+}
+
+for build in "$@"; do
+	BUILD_LABEL=$build
+	SANDIR=$(mktemp -d "${TMPDIR:-/tmp}/hc-san.XXXXXX")
+	export ASAN_OPTIONS="log_path=$SANDIR/asan:detect_leaks=1"
+	export UBSAN_OPTIONS="log_path=$SANDIR/ubsan:print_stacktrace=1:halt_on_error=1"
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run "$(basename "$t")" "$t"
+	done
+	for t in tests/e2e/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] && continue
+		run "$(basename "$t")" env BUILD="$build" bash "$t"
+	done
+	if [ -z "${NO_BROWSER:-}" ]; then
+		run browser env BUILD="$build" bash tests/browser/run.sh
+	fi
+	rm -rf "$SANDIR"
+	unset ASAN_OPTIONS UBSAN_OPTIONS
+done
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
