@@ -32,9 +32,11 @@ ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
 FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
-	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c
+	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
+	   fcgi/qr.c fcgi/keyring.c
 APP_SRC	 = handlers/app.c handlers/sql.c handlers/auth.c handlers/pages.c \
-	   handlers/ratelimit.c handlers/valid.c
+	   handlers/ratelimit.c handlers/valid.c handlers/rules.c \
+	   handlers/ident.c handlers/health.c
 FCGI_OBJ = $(FCGI_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ	 = $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o \
 	   $(BUILD)/templates.o
@@ -43,7 +45,7 @@ MIGRATIONS = $(sort $(wildcard migrations/*.sql))
 TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
-	     test_util test_token test_valid
+	     test_util test_token test_valid test_rules test_ident test_qr
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
@@ -56,7 +58,7 @@ all: $(PROGS)
 DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
 	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
-	   clang libclang-rt-14-dev chromium wrk
+	   librsvg2-bin clang libclang-rt-14-dev chromium wrk
 deps:
 	@missing=""; \
 	for p in $(DEB_PKGS); do \
@@ -74,14 +76,14 @@ deps:
 	fi
 
 $(BUILD)/healthcode.fcgi: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/main.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/healthcodectl: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/ctl.o
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(BUILD)/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lm
 
 # The host tool that turns files into C arrays; never sanitised.
 $(BUILD)/embed: fcgi/embed.c
@@ -103,7 +105,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/%.c $(FCGI_OBJ) $(APP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 -include $(wildcard $(BUILD)/*/*.d)
 
@@ -127,11 +129,11 @@ FUZZ_SRC = $(FCGI_SRC)
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ \
-	    $(PKG_LIBS)
+	    $(PKG_LIBS) -lm
 
 $(BUILD)/fuzz/%-replay: fuzz/%.c fuzz/replay.c $(FUZZ_SRC)
 	@mkdir -p $(@D)
-	$(CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -o $@ $^ $(PKG_LIBS)
+	$(CC) $(FUZZ_CFLAGS) -fsanitize=address,undefined -o $@ $^ $(PKG_LIBS) -lm
 
 fuzz: deps
 	@for f in $(FUZZERS); do \

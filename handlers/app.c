@@ -38,6 +38,12 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_SMS_COMMAND] = { "sms_command", "" },
 	[CFG_SMS_OUTBOX] = { "sms_outbox", "${data_dir}/sms-outbox.log" },
 	[CFG_LOG_FILE] = { "log_file", "" },
+	[CFG_KEYS_DIR] = { "keys_dir", "${data_dir}/keys" },
+	[CFG_CODE_TTL] = { "code_ttl", "300" },
+	[CFG_FEVER_THRESHOLD] = { "fever_threshold", "37.3" },
+	[CFG_RULES_WINDOW_DAYS] = { "rules_window_days", "14" },
+	[CFG_RED_CLEAR_DAYS] = { "red_clear_days", "14" },
+	[CFG_YELLOW_CLEAR_DAYS] = { "yellow_clear_days", "7" },
 };
 
 /* Route requirements. */
@@ -66,6 +72,14 @@ static const struct handler routes[] = {
 	{ { METHOD_POST, "/api/v1/auth/login" }, api_login, NEED_NONE, 0 },
 	{ { METHOD_POST, "/api/v1/auth/logout" }, api_logout, NEED_USER, 0 },
 	{ { METHOD_GET, "/api/v1/me" }, api_me, NEED_USER, 0 },
+	{ { METHOD_POST, "/api/v1/declarations" }, api_declare, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/code" }, api_code, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/code.svg" }, api_code_svg, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/code.png" }, api_code_png, NEED_USER, 0 },
+	{ { METHOD_GET, "/.well-known/jwks.json" }, api_jwks, NEED_NONE, 0 },
+	{ { METHOD_GET, "/declare" }, page_declare, NEED_USER, R_PAGE },
+	{ { METHOD_POST, "/declare" }, page_declare_post, NEED_USER, R_PAGE },
+	{ { METHOD_GET, "/code" }, page_code, NEED_USER, R_PAGE },
 	{ { METHOD_GET, "/" }, page_home, NEED_NONE, R_PAGE | R_SESSION },
 	{ { METHOD_GET, "/login" }, page_login, NEED_NONE, R_PAGE | R_SESSION },
 	{ { METHOD_POST, "/login" }, page_login_post, NEED_NONE, R_PAGE },
@@ -148,6 +162,34 @@ cfg_num(struct app *a, enum cfg k, long long min, long long max,
 	return 0;
 }
 
+/* Reads the colour rules' thresholds and day counts. */
+static int
+rules_config(struct app *a, struct buf *err)
+{
+	const char *f = a->cfg[CFG_FEVER_THRESHOLD];
+	long long v;
+	char *end;
+	double t;
+
+	a->rules = rules_default();
+	t = strtod(f, &end);
+	if (*f == '\0' || *end != '\0' || !(t >= 35.0 && t <= 42.0)) {
+		buf_puts(err, "config: fever_threshold must be 35.0..42.0");
+		return -1;
+	}
+	a->rules.fever_tenths = (int)(t * 10.0 + 0.5);
+	if (cfg_num(a, CFG_RULES_WINDOW_DAYS, 1, 60, &v, err))
+		return -1;
+	a->rules.window_days = (int)v;
+	if (cfg_num(a, CFG_RED_CLEAR_DAYS, 1, 60, &v, err))
+		return -1;
+	a->rules.red_clear_days = (int)v;
+	if (cfg_num(a, CFG_YELLOW_CLEAR_DAYS, 1, 60, &v, err))
+		return -1;
+	a->rules.yellow_clear_days = (int)v;
+	return 0;
+}
+
 int
 app_config(struct app *a, struct buf *err)
 {
@@ -162,6 +204,9 @@ app_config(struct app *a, struct buf *err)
 	    cfg_num(a, CFG_OTP_RESEND_INTERVAL, 0, 3600, &a->otp_resend, err) ||
 	    cfg_num(a, CFG_OTP_IP_HOURLY, 1, 1000000, &a->otp_ip_hourly, err))
 		return -1;
+	if (cfg_num(a, CFG_CODE_TTL, 30, 3600, &a->code_ttl, err) ||
+	    rules_config(a, err))
+		return -1;
 	if (!v_digits(a->cfg[CFG_REGION], 6, 6)) {
 		buf_puts(err, "config: region must be a six-digit GB/T 2260 "
 		    "code");
@@ -170,6 +215,57 @@ app_config(struct app *a, struct buf *err)
 	a->cookie_secure = strncmp(a->cfg[CFG_PUBLIC_BASE_URL], "https://",
 	    8) == 0;
 	return 0;
+}
+
+/* Reads the region and country lists the forms offer, once per worker. */
+static int
+load_options(struct app *a, struct buf *err)
+{
+	struct db_stmt *s;
+	const char *name;
+	cJSON *o;
+	struct buf label;
+	int rc;
+
+	/* Cities (level 2) with their province; placeholders keep the province. */
+	s = db_prepare(a->db, "SELECT c.code, p.name, c.name FROM regions c "
+	    "JOIN regions p ON p.code = c.parent WHERE c.level = 2 "
+	    "ORDER BY c.code", err);
+	if (s == NULL)
+		return -1;
+	a->region_options = cJSON_CreateArray();
+	buf_init(&label);
+	while ((rc = db_step(s)) == DB_ROW) {
+		name = db_col_text(s, 2);
+		buf_reset(&label);
+		buf_puts(&label, db_col_text(s, 1));
+		if (strcmp(name, "市辖区") != 0 && strcmp(name, "县") != 0 &&
+		    strstr(name, "直辖") == NULL) {
+			buf_putc(&label, ' ');
+			buf_puts(&label, name);
+		}
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", db_col_text(s, 0));
+		cJSON_AddStringToObject(o, "label", label.ptr);
+		cJSON_AddItemToArray(a->region_options, o);
+	}
+	buf_free(&label);
+	db_finalize(s);
+	if (rc == DB_ERR)
+		return -1;
+	s = db_prepare(a->db, "SELECT alpha3, name FROM countries ORDER BY "
+	    "name", err);
+	if (s == NULL)
+		return -1;
+	a->country_options = cJSON_CreateArray();
+	while ((rc = db_step(s)) == DB_ROW) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "code", db_col_text(s, 0));
+		cJSON_AddStringToObject(o, "label", db_col_text(s, 1));
+		cJSON_AddItemToArray(a->country_options, o);
+	}
+	db_finalize(s);
+	return rc == DB_ERR ? -1 : 0;
 }
 
 int
@@ -185,8 +281,20 @@ app_open(struct app *a, int server, struct buf *err)
 	if (!server)
 		return 0;
 	if (app_read_secret(a->cfg[CFG_SESSION_KEY_FILE], a->session_key,
+	    err) == -1 || app_read_secret(a->cfg[CFG_ID_KEY_FILE], a->id_key,
 	    err) == -1)
 		return -1;
+	if (keyring_load_dir(&a->keys, a->cfg[CFG_KEYS_DIR], err) == -1)
+		return -1;
+	if (keyring_signer(&a->keys) == NULL) {
+		buf_printf(err, "keys: no signing key in %s (run \"healthcodectl "
+		    "keygen\")", a->cfg[CFG_KEYS_DIR]);
+		return -1;
+	}
+	buf_init(&pending);
+	keyring_jwks(&a->keys, &pending);
+	a->jwks = ck_strdup(pending.ptr);
+	buf_free(&pending);
 	buf_init(&pending);
 	n = migrate_check(a->db, migrations, migrations_count, &pending, err);
 	if (n != 0) {
@@ -199,7 +307,8 @@ app_open(struct app *a, int server, struct buf *err)
 	}
 	buf_free(&pending);
 	a->schema = migrate_version(a->db);
-	if (db_prepare_all(a->db, sql_stmts, SQL__MAX, err) == -1)
+	if (db_prepare_all(a->db, sql_stmts, SQL__MAX, err) == -1 ||
+	    load_options(a, err) == -1)
 		return -1;
 
 	a->tmpl = tmpl_set_new();
@@ -234,6 +343,10 @@ app_close(struct app *a)
 	tmpl_set_free(a->tmpl);
 	cJSON_Delete(a->i18n[LANG_ZH]);
 	cJSON_Delete(a->i18n[LANG_EN]);
+	cJSON_Delete(a->region_options);
+	cJSON_Delete(a->country_options);
+	keyring_free(&a->keys);
+	free(a->jwks);
 	config_free(a->cfg, CFG__MAX);
 	explicit_bzero(a->session_key, sizeof(a->session_key));
 	explicit_bzero(a->id_key, sizeof(a->id_key));

@@ -11,12 +11,14 @@
 #include <cJSON.h>
 
 #include "../fcgi/db.h"
+#include "../fcgi/keyring.h"
 #include "../fcgi/embed.h"
 #include "../fcgi/request.h"
 #include "../fcgi/response.h"
 #include "../fcgi/server.h"
 #include "../fcgi/tmpl.h"
 #include "../fcgi/util.h"
+#include "rules.h"
 
 enum cfg {
 	CFG_DATA_DIR,
@@ -35,6 +37,12 @@ enum cfg {
 	CFG_SMS_COMMAND,
 	CFG_SMS_OUTBOX,
 	CFG_LOG_FILE,
+	CFG_KEYS_DIR,
+	CFG_CODE_TTL,
+	CFG_FEVER_THRESHOLD,
+	CFG_RULES_WINDOW_DAYS,
+	CFG_RED_CLEAR_DAYS,
+	CFG_YELLOW_CLEAR_DAYS,
 	CFG__MAX
 };
 
@@ -58,6 +66,23 @@ enum stmt {
 	SQL_OTP_ATTEMPT,
 	SQL_RATE_COUNT,
 	SQL_RATE_INSERT,
+	SQL_REGION_EXISTS,
+	SQL_COUNTRY_EXISTS,
+	SQL_SELF_PERSON,
+	SQL_PERSON_BY_HASH,
+	SQL_PERSON_INSERT,
+	SQL_PERSON_SELF_TAKEN,
+	SQL_LINK_SELF,
+	SQL_DECL_UPSERT,
+	SQL_TRAVEL_CLEAR,
+	SQL_TRAVEL_INSERT,
+	SQL_DECLS_SINCE,
+	SQL_TRAVEL_SINCE,
+	SQL_CASES_OF,
+	SQL_RISK_FOR,
+	SQL_DECL_ON_DAY,
+	SQL_DAILY_CODE_GET,
+	SQL_DAILY_CODE_INSERT,
 	SQL__MAX
 };
 
@@ -75,6 +100,12 @@ struct app {
 	unsigned char	 id_key[32];
 	int		 cookie_secure;
 	int		 schema;
+	long long	 code_ttl;
+	struct rules_cfg rules;
+	struct keyring	 keys;		/* ours: the newest signs */
+	char		*jwks;		/* our public keys, served as is */
+	cJSON		*region_options;	/* for the declaration form */
+	cJSON		*country_options;
 	struct db	*db;
 	struct tmpl_set	*tmpl;
 	cJSON		*i18n[2];	/* zh, en */
@@ -158,6 +189,19 @@ void api_login(struct ctx *c);
 void api_logout(struct ctx *c);
 void api_me(struct ctx *c);
 void api_healthz(struct ctx *c);
+
+/* health.c */
+/* Computes the current colour of a person; 0, or -1 on a database error. */
+int health_colour(struct ctx *c, int64_t person_id, const char *id_hash,
+    struct rules_result *out);
+void api_declare(struct ctx *c);
+void api_code(struct ctx *c);
+void api_code_svg(struct ctx *c);
+void api_code_png(struct ctx *c);
+void api_jwks(struct ctx *c);
+void page_declare(struct ctx *c);
+void page_declare_post(struct ctx *c);
+void page_code(struct ctx *c);
 
 /* ratelimit.c */
 /*

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../fcgi/clock.h"
+#include "../fcgi/keyring.h"
 #include "../fcgi/migrate.h"
 #include "app.h"
 #include "valid.h"
@@ -19,6 +20,8 @@ static const char usage[] =
     "usage: healthcodectl COMMAND [ARGS]\n"
     "\n"
     "  init                  create the data directory and any missing secrets\n"
+    "  keygen                add a new ES256 signing key (the newest signs;\n"
+    "                        keep older ones until their codes expire)\n"
     "  migrate               apply pending migrations\n"
     "  migrate status        list applied and pending migrations\n"
     "  grant PHONE ROLE      give a role (checker, admin) to a phone number;\n"
@@ -61,8 +64,29 @@ make_secret(const char *path)
 }
 
 static int
+cmd_keygen(struct app *a)
+{
+	char kid[KID_LEN + 1];
+	struct buf err;
+	int rc = 0;
+
+	buf_init(&err);
+	if (keyring_generate(a->cfg[CFG_KEYS_DIR], clock_now(), kid, &err)) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		rc = 1;
+	} else
+		printf("new signing key %s\n", kid);
+	buf_free(&err);
+	return rc;
+}
+
+static int
 cmd_init(struct app *a)
 {
+	struct keyring r = { 0 };
+	struct buf err;
+	int have;
+
 	if (mkdir(a->cfg[CFG_DATA_DIR], 0700) == -1 && errno != EEXIST) {
 		fprintf(stderr, "healthcodectl: %s: %s\n",
 		    a->cfg[CFG_DATA_DIR], strerror(errno));
@@ -71,7 +95,13 @@ cmd_init(struct app *a)
 	if (make_secret(a->cfg[CFG_SESSION_KEY_FILE]) == -1 ||
 	    make_secret(a->cfg[CFG_ID_KEY_FILE]) == -1)
 		return 1;
-	return 0;
+	/* The first signing key, unless there is one. */
+	buf_init(&err);
+	have = keyring_load_dir(&r, a->cfg[CFG_KEYS_DIR], &err) == 0 &&
+	    keyring_signer(&r) != NULL;
+	keyring_free(&r);
+	buf_free(&err);
+	return have ? 0 : cmd_keygen(a);
 }
 
 static int
@@ -210,6 +240,10 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "init") == 0 && argc == 2) {
 		rc = cmd_init(&app);
+		goto out;
+	}
+	if (strcmp(cmd, "keygen") == 0 && argc == 2) {
+		rc = cmd_keygen(&app);
 		goto out;
 	}
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&

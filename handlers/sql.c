@@ -38,4 +38,54 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "WHERE key = ?1 AND at > ?2",
 	[SQL_RATE_INSERT] =
 	    "INSERT INTO rate_hits (key, at) VALUES (?1, ?2)",
+	[SQL_REGION_EXISTS] =
+	    "SELECT 1 FROM regions WHERE code = ?1",
+	[SQL_COUNTRY_EXISTS] =
+	    "SELECT 1 FROM countries WHERE alpha3 = ?1",
+	[SQL_SELF_PERSON] =
+	    "SELECT p.id, p.id_hash, p.id_type, p.id_masked, p.name "
+	    "FROM account_persons ap JOIN persons p ON p.id = ap.person_id "
+	    "WHERE ap.account_id = ?1 AND ap.relation = 'self'",
+	[SQL_PERSON_BY_HASH] =
+	    "SELECT id FROM persons WHERE id_hash = ?1",
+	[SQL_PERSON_INSERT] =
+	    "INSERT INTO persons (id_hash, id_type, id_masked, name, "
+	    "nationality, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "RETURNING id",
+	[SQL_PERSON_SELF_TAKEN] =
+	    "SELECT 1 FROM account_persons WHERE person_id = ?1 AND "
+	    "relation = 'self'",
+	[SQL_LINK_SELF] =
+	    "INSERT INTO account_persons (account_id, person_id, relation, "
+	    "created_at) VALUES (?1, ?2, 'self', ?3)",
+	[SQL_DECL_UPSERT] =
+	    "INSERT INTO declarations (person_id, day, temp_tenths, symptoms, "
+	    "contact, declared_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+	    "ON CONFLICT (person_id, day) DO UPDATE SET "
+	    "temp_tenths = excluded.temp_tenths, symptoms = excluded.symptoms, "
+	    "contact = excluded.contact, declared_at = excluded.declared_at "
+	    "RETURNING id",
+	[SQL_TRAVEL_CLEAR] =
+	    "DELETE FROM declaration_travel WHERE declaration_id = ?1",
+	[SQL_TRAVEL_INSERT] =
+	    "INSERT INTO declaration_travel (declaration_id, region, date) "
+	    "VALUES (?1, ?2, ?3)",
+	[SQL_DECLS_SINCE] =
+	    "SELECT id, day, temp_tenths, symptoms, contact FROM declarations "
+	    "WHERE person_id = ?1 AND day >= ?2 AND day <= ?3 ORDER BY day",
+	[SQL_TRAVEL_SINCE] =
+	    "SELECT t.declaration_id, t.region, t.date FROM declaration_travel t "
+	    "JOIN declarations d ON d.id = t.declaration_id "
+	    "WHERE d.person_id = ?1 AND d.day >= ?2 AND d.day <= ?3",
+	[SQL_CASES_OF] =
+	    "SELECT kind, listed_day FROM case_entries WHERE id_hash = ?1",
+	[SQL_RISK_FOR] =
+	    "SELECT region, level FROM risk_areas WHERE region IN (?1, ?2, ?3)",
+	[SQL_DECL_ON_DAY] =
+	    "SELECT 1 FROM declarations WHERE person_id = ?1 AND day = ?2",
+	[SQL_DAILY_CODE_GET] =
+	    "SELECT code_id FROM daily_codes WHERE person_id = ?1 AND day = ?2",
+	[SQL_DAILY_CODE_INSERT] =
+	    "INSERT INTO daily_codes (code_id, person_id, day, created_at) "
+	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, day) DO NOTHING",
 };

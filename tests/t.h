@@ -1,6 +1,7 @@
 /*
- * The unit tests' harness: count checks, print one line per failure
- * with file:line, and end with "name: N passed, N failed".
+ * The unit tests' harness: count checks, print one line per failure,
+ * "FAIL file:line: message" (the lines tests/run.sh shows), and end
+ * with "name: N passed, N failed".
  *
  *	T_CHECK(n == 3, "n = %d", n);
  *	T_STREQ(got, "want", "case %zu", i);
@@ -15,15 +16,21 @@
 
 static int t_passed, t_failed;
 
+__attribute__((format(printf, 3, 0), unused)) static void
+t_vfail(const char *file, int line, const char *fmt, va_list ap)
+{
+	t_failed++;
+	printf("FAIL %s:%d: ", file, line);
+	vprintf(fmt, ap);
+}
+
 __attribute__((format(printf, 3, 4), unused)) static void
 t_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	t_failed++;
-	printf("%s:%d: FAIL ", file, line);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	t_vfail(file, line, fmt, ap);
 	va_end(ap);
 	putchar('\n');
 }
@@ -46,11 +53,26 @@ t_put(const char *s)
 	putchar('"');
 }
 
-/* Both NULL, or equal strings. */
-__attribute__((unused)) static int
-t_streq(const char *a, const char *b)
+/* Counts got == want (NULL equals only NULL); on failure shows both. */
+__attribute__((format(printf, 5, 6), unused)) static void
+t_streq(const char *file, int line, const char *got, const char *want,
+    const char *fmt, ...)
 {
-	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+	va_list ap;
+
+	if (got == want || (got != NULL && want != NULL &&
+	    strcmp(got, want) == 0)) {
+		t_passed++;
+		return;
+	}
+	va_start(ap, fmt);
+	t_vfail(file, line, fmt, ap);
+	va_end(ap);
+	fputs(": got ", stdout);
+	t_put(got);
+	fputs(" want ", stdout);
+	t_put(want);
+	putchar('\n');
 }
 
 #define T_CHECK(cond, ...) do {						\
@@ -60,16 +82,8 @@ t_streq(const char *a, const char *b)
 		t_fail(__FILE__, __LINE__, __VA_ARGS__);		\
 } while (0)
 
-/* Compares two strings (either may be NULL), printing both on failure. */
-#define T_STREQ(got, want, ...) do {					\
-	const char *t_g_ = (got), *t_w_ = (want);			\
-	T_CHECK(t_streq(t_g_, t_w_), __VA_ARGS__);			\
-	if (!t_streq(t_g_, t_w_)) {					\
-		fputs("\tgot  ", stdout); t_put(t_g_);			\
-		fputs("\n\twant ", stdout); t_put(t_w_);		\
-		putchar('\n');						\
-	}								\
-} while (0)
+#define T_STREQ(got, want, ...)						\
+	t_streq(__FILE__, __LINE__, (got), (want), __VA_ARGS__)
 
 #define T_DONE(name) do {						\
 	printf("%s: %d passed, %d failed\n", (name), t_passed,	\

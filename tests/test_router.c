@@ -110,8 +110,7 @@ matching(void)
 				T_CHECK(params[2] == NULL && params[3] == NULL,
 				    "[%zu] unused params not NULL", i);
 		}
-		if (got == ROUTE_BAD_METHOD || got == ROUTE_NOT_FOUND ||
-		    c->want < 0)
+		if (c->want < 0)
 			T_CHECK(allow == c->allow, "[%zu] %s %s: allow %#x, "
 			    "want %#x", i, method_name(c->m), c->path, allow,
 			    c->allow);
@@ -124,7 +123,7 @@ static void
 four(void)
 {
 	const char *path = "/v/1/22/333/4444", *params[ROUTE_PARAMS];
-	char *pbuf = ck_malloc(strlen(path) + 1);
+	char *pbuf = ck_malloc(strlen(path) + 1), small[2];
 	unsigned allow;
 
 	T_CHECK(router_match(routes, NELEM(routes), sizeof(routes[0]),
@@ -133,12 +132,10 @@ four(void)
 	T_STREQ(params[3], "4444", "params[3]");
 	free(pbuf);
 
+	allow = 0xdead;
 	T_CHECK(router_match(routes, 0, sizeof(routes[0]), METHOD_GET, "/",
-	    NULL, params, &allow) == ROUTE_NOT_FOUND && allow == 0,
+	    small, params, &allow) == ROUTE_NOT_FOUND && allow == 0,
 	    "empty table");
-	/* With stride sizeof(struct route) the table reads garbage. */
-	T_CHECK(router_match(routes, 1, sizeof(struct route), METHOD_GET, "/",
-	    NULL, params, &allow) == 0, "first entry at any stride");
 }
 
 static const struct acase {

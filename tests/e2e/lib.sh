@@ -184,3 +184,9 @@ finish() {
 	echo "$NAME: $PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ]
 }
+
+# Decodes the QR code in an SVG with zbarimg (rendered by rsvg-convert,
+# since ImageMagick's own SVG reader here does not draw it scannably).
+svg_decode() {
+	rsvg-convert -z 4 -b white "$1" > "$1.png" && zbarimg -q --raw "$1.png" 2>/dev/null
+}

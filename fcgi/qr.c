@@ -1,0 +1,187 @@
+/*
+ * QR code images: libqrencode builds the module matrix, this file draws
+ * it as a compact SVG (one path of horizontal runs, no inline style, so
+ * the Content-Security-Policy holds) or as a greyscale PNG written
+ * straight into a struct buf through libpng's write callback.
+ */
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+#include <qrencode.h>
+
+#include "log.h"
+#include "qr.h"
+
+#define QR_TEXT_MAX	2000	/* bytes; version 40-M holds 2331 */
+#define QR_QUIET	4	/* modules of white border, ISO/IEC 18004 */
+#define QR_SCALE_MAX	32
+
+/* Returns the symbol for text, or NULL if it is empty, too long or fails. */
+static QRcode *
+encode(const char *text)
+{
+	size_t len;
+	QRcode *qr;
+
+	if (text == NULL || (len = strnlen(text, QR_TEXT_MAX + 1)) == 0 ||
+	    len > QR_TEXT_MAX)
+		return NULL;
+	if ((qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M)) == NULL)
+		LOG("QRcode_encodeString8bit failed (%zu bytes)", len);
+	return qr;
+}
+
+/* Drops whatever was appended since out had length len. */
+static void
+truncate_to(struct buf *out, size_t len)
+{
+	out->len = len;
+	if (out->ptr != NULL)
+		out->ptr[len] = '\0';
+}
+
+static int
+dark(const QRcode *qr, int x, int y)
+{
+	return qr->data[y * qr->width + x] & 1;
+}
+
+int
+qr_svg(const char *text, struct buf *out)
+{
+	QRcode *qr;
+	int x, y, n, w, px, py;
+
+	if ((qr = encode(text)) == NULL)
+		return -1;
+	w = qr->width + 2 * QR_QUIET;
+	/*
+	 * stroke="none" is the SVG default, but ImageMagick's own renderer
+	 * (print and conversion pipelines) outlines every shape without it
+	 * and the fattened modules no longer scan.  No width or height:
+	 * the page's stylesheet sizes the image.
+	 */
+	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\" "
+	    "stroke=\"none\">"
+	    "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>"
+	    "<path fill=\"#000\" d=\"", w, w, w, w);
+
+	/*
+	 * Each run of dark modules is one closed rectangle "m dx dy h n v1
+	 * h-n z".  After z the pen is back at the run's start, so every
+	 * move is relative to the previous run (the first to the origin).
+	 */
+	px = py = 0;
+	for (y = 0; y < qr->width; y++)
+		for (x = 0; x < qr->width; x = n) {
+			if (!dark(qr, x, y)) {
+				n = x + 1;
+				continue;
+			}
+			for (n = x; n < qr->width && dark(qr, n, y); n++)
+				continue;
+			buf_printf(out, "m%d %dh%dv1h-%dz",
+			    x + QR_QUIET - px, y + QR_QUIET - py, n - x, n - x);
+			px = x + QR_QUIET;
+			py = y + QR_QUIET;
+		}
+	buf_puts(out, "\"/></svg>\n");
+	QRcode_free(qr);
+	return 0;
+}
+
+static void
+png_write_cb(png_structp png, png_bytep data, size_t len)
+{
+	buf_append(png_get_io_ptr(png), data, len);
+}
+
+static void
+png_flush_cb(png_structp png)
+{
+	(void)png;
+}
+
+HC_COLD static void
+png_error_cb(png_structp png, png_const_charp msg)
+{
+	LOG("libpng: %s", msg);
+	png_longjmp(png, 1);
+}
+
+static void
+png_warning_cb(png_structp png, png_const_charp msg)
+{
+	(void)png;
+	LOG("libpng warning: %s", msg);
+}
+
+/*
+ * Writes the image; the only function that calls setjmp.  Everything it
+ * owns belongs to the caller, which frees it on either return, so no
+ * local here is read after a longjmp and none needs to be volatile.
+ */
+static int
+png_encode(png_structp png, png_infop info, const QRcode *qr, int scale,
+    png_bytep row, struct buf *out)
+{
+	int x, y, i, w = (qr->width + 2 * QR_QUIET) * scale;
+
+	if (setjmp(png_jmpbuf(png)))
+		return -1;
+	png_set_write_fn(png, out, png_write_cb, png_flush_cb);
+	png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)w, 8,
+	    PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+	    PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+
+	memset(row, 255, (size_t)w);
+	for (y = 0; y < QR_QUIET * scale; y++)
+		png_write_row(png, row);
+	for (y = 0; y < qr->width; y++) {
+		for (x = 0; x < qr->width; x++)
+			memset(row + (size_t)(x + QR_QUIET) * scale,
+			    dark(qr, x, y) ? 0 : 255, (size_t)scale);
+		for (i = 0; i < scale; i++)
+			png_write_row(png, row);
+	}
+	memset(row, 255, (size_t)w);
+	for (y = 0; y < QR_QUIET * scale; y++)
+		png_write_row(png, row);
+	png_write_end(png, info);
+	return 0;
+}
+
+int
+qr_png(const char *text, int scale, struct buf *out)
+{
+	size_t entry = out->len;
+	QRcode *qr = NULL;
+	png_structp png = NULL;
+	png_infop info = NULL;
+	png_bytep row = NULL;
+	int rc = -1;
+
+	if (scale < 1 || scale > QR_SCALE_MAX)
+		return -1;
+	if ((qr = encode(text)) == NULL)
+		return -1;
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
+	    png_error_cb, png_warning_cb);
+	if (png == NULL || (info = png_create_info_struct(png)) == NULL) {
+		LOG("libpng: cannot create write structures");
+		goto out;
+	}
+	row = ck_malloc((size_t)(qr->width + 2 * QR_QUIET) * scale);
+	rc = png_encode(png, info, qr, scale, row, out);
+out:
+	if (rc != 0)
+		truncate_to(out, entry);
+	free(row);
+	png_destroy_write_struct(&png, &info);
+	QRcode_free(qr);
+	return rc;
+}

@@ -1,0 +1,200 @@
+#!/bin/bash
+# End to end: identity binding, daily declarations, the colour rules and
+# the signed health code, through lighttpd: QR images decoded by zbarimg,
+# the ES256 signature checked by Node's crypto against our JWKS.
+. "$(dirname "$0")/lib.sh"
+
+export HC_NOW=2026-11-29T02:00:00Z	# 10:00 in Shanghai
+export HC_OTP_IP_HOURLY=1000
+TODAY=2026-11-29
+start_stack
+
+# GB 11643 check character for 17 digits.
+idcheck() {
+	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
+	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
+	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
+}
+hmac_hex() {	# hmac_hex KEYFILE MESSAGE
+	printf '%s' "$2" | openssl dgst -sha256 -mac HMAC \
+	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
+}
+counts() {
+	sql "SELECT (SELECT count(*) FROM persons) || '/' ||
+	    (SELECT count(*) FROM account_persons) || '/' ||
+	    (SELECT count(*) FROM declarations) || '/' ||
+	    (SELECT count(*) FROM declaration_travel) || '/' ||
+	    (SELECT group_concat(temp_tenths) FROM declarations)"
+}
+declare_json() {	# declare_json TOKEN JSON
+	req POST /api/v1/declarations "$2" -- -H "Authorization: Bearer $1"
+}
+
+ID1=11010519491231002X
+check "sample ID has the right check digit" test "$(idcheck 11010519491231002)" = $ID1
+U1=$(login 13800138000)
+AUTH1=(-H "Authorization: Bearer $U1")
+
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "no declaration: no code" "$STATUS" 409
+eq "no declaration code" "$(j .error.code)" no_declaration_today
+req GET /api/v1/code.svg -- "${AUTH1[@]}"
+eq "no declaration: no svg" "$STATUS" 409
+req GET /api/v1/code
+eq "code needs a session" "$STATUS" 401
+
+# --- bad input: 4xx, a clear code, and nothing stored ---------------------
+OK_ID='"name":"王小华","id_type":"resident_id","id_number":"'$ID1'"'
+OK_HEALTH='"temperature":36.5,"symptoms":[],"travel":[],"contact":false'
+before=$(counts)
+bad() {	# bad DESCRIPTION EXPECTED-CODE JSON
+	declare_json "$U1" "$3"
+	eq "$1: status" "$STATUS" 400
+	eq "$1: code" "$(j .error.code)" "$2"
+}
+bad "bad check digit" invalid_check_digit "{\"name\":\"王小华\",\"id_type\":\"resident_id\",\"id_number\":\"110105194912310021\",$OK_HEALTH}"
+bad "impossible birth date" invalid_birth_date "{\"name\":\"王小华\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 11010519490231002)\",$OK_HEALTH}"
+bad "birth date in the future" invalid_birth_date "{\"name\":\"王小华\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 11010520270101002)\",$OK_HEALTH}"
+bad "unknown region prefix" unknown_region "{\"name\":\"王小华\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 99999919491231002)\",$OK_HEALTH}"
+bad "17-character ID" invalid_id_number "{\"name\":\"王小华\",\"id_type\":\"resident_id\",\"id_number\":\"11010519491231002\",$OK_HEALTH}"
+bad "unknown id type" invalid_id_type "{\"name\":\"王小华\",\"id_type\":\"driving_licence\",\"id_number\":\"$ID1\",$OK_HEALTH}"
+bad "name with markup" invalid_name "{\"name\":\"<b>王</b>\",\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",$OK_HEALTH}"
+bad "passport without nationality" missing_field "{\"name\":\"John Smith\",\"id_type\":\"passport\",\"id_number\":\"E12345678\",$OK_HEALTH}"
+bad "unknown nationality" invalid_nationality "{\"name\":\"John Smith\",\"id_type\":\"passport\",\"id_number\":\"E12345678\",\"nationality\":\"XXX\",$OK_HEALTH}"
+bad "temperature too low" invalid_temperature "{$OK_ID,\"temperature\":33.9,\"symptoms\":[],\"travel\":[],\"contact\":false}"
+bad "temperature too high" invalid_temperature "{$OK_ID,\"temperature\":43.1,\"symptoms\":[],\"travel\":[],\"contact\":false}"
+bad "temperature as a string" wrong_type "{$OK_ID,\"temperature\":\"36.5\",\"symptoms\":[],\"travel\":[],\"contact\":false}"
+bad "unknown symptom" invalid_symptom "{$OK_ID,\"temperature\":36.5,\"symptoms\":[\"sneezing\"],\"travel\":[],\"contact\":false}"
+bad "symptoms not a list" wrong_type "{$OK_ID,\"temperature\":36.5,\"symptoms\":\"cough\",\"travel\":[],\"contact\":false}"
+bad "contact not a boolean" wrong_type "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[],\"contact\":\"no\"}"
+bad "missing temperature" missing_field "{$OK_ID,\"symptoms\":[],\"travel\":[],\"contact\":false}"
+bad "missing travel" missing_field "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"contact\":false}"
+T51=$(for i in $(seq 1 51); do printf '{"region":"330100","date":"%s"},' $TODAY; done)
+bad "51 travel entries" too_many_travel "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[${T51%,}],\"contact\":false}"
+bad "travel date in the future" invalid_travel_date "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[{\"region\":\"330100\",\"date\":\"2026-11-30\"}],\"contact\":false}"
+bad "travel 14 days ago" invalid_travel_date "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[{\"region\":\"330100\",\"date\":\"2026-11-15\"}],\"contact\":false}"
+bad "travel to an unknown region" unknown_region "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[{\"region\":\"999900\",\"date\":\"$TODAY\"}],\"contact\":false}"
+bad "travel region SQL" unknown_region "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[{\"region\":\"1' OR '1'='1\",\"date\":\"$TODAY\"}],\"contact\":false}"
+bad "first declaration without identity" missing_field "{$OK_HEALTH}"
+eq "bad input stored nothing" "$(counts)" "$before"
+
+# --- the first declaration binds the identity -----------------------------
+declare_json "$U1" "{$OK_ID,\"temperature\":36.5,\"symptoms\":[],\"travel\":[{\"region\":\"330106\",\"date\":\"2026-11-28\"}],\"contact\":false}"
+eq "declaration" "$STATUS" 201
+eq "green" "$(j .color)" green
+eq "no reasons" "$(j '.reasons|length')" 0
+eq "one person, one link, one declaration, one trip" "$(counts)" "1/1/1/1/365"
+HASH=$(hmac_hex "$HC_DATA_DIR/id-hmac.key" "id:resident_id:$ID1")
+eq "person keyed by HMAC-SHA256 of type and number" "$(sql 'SELECT id_hash FROM persons')" "$HASH"
+eq "masked ID stored" "$(sql 'SELECT id_masked FROM persons')" "1101**********002X"
+check "raw ID number nowhere in the database" sh -c "sqlite3 '$HC_DATA_DIR/healthcode.db' .dump | grep -qv '$ID1' && ! sqlite3 '$HC_DATA_DIR/healthcode.db' .dump | grep -q '$ID1'"
+
+declare_json "$U1" "{\"temperature\":36.8,\"symptoms\":[],\"travel\":[],\"contact\":false}"
+eq "declaring again the same day" "$STATUS" 201
+eq "replaces the day's answers" "$(counts)" "1/1/1/0/368"
+before=$(counts)
+declare_json "$U1" "{\"name\":\"李四\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 33010619800101001)\",$OK_HEALTH}"
+eq "another identity on a bound account" "$STATUS" 409
+eq "identity mismatch code" "$(j .error.code)" identity_mismatch
+eq "refused change stored nothing" "$(counts)" "$before"
+declare_json "$U1" "{$OK_ID,$OK_HEALTH}"
+eq "the same identity again is fine" "$STATUS" 201
+
+U2=$(login 13900139000)
+before=$(counts)
+declare_json "$U2" "{$OK_ID,$OK_HEALTH}"
+eq "someone else's identity" "$STATUS" 409
+eq "identity in use" "$(j .error.code)" identity_in_use
+eq "nothing stored for the squatter" "$(counts)" "$before"
+
+# --- the code ------------------------------------------------------------
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "code" "$STATUS" 200
+eq "code colour" "$(j .color)" green
+eq "masked name" "$(j .name_masked)" "王*华"
+eq "masked ID" "$(j .id_masked)" "1101**********002X"
+eq "issued at" "$(j .issued_at)" 2026-11-29T10:00:00+08:00
+eq "expires 5 minutes later" "$(j .expires_at)" 2026-11-29T10:05:00+08:00
+TOKEN=$(j .token)
+eq "url" "$(j .url)" "$BASE/v/$TOKEN"
+check "no-store" grep -qi '^Cache-Control: no-store' "$T/headers"
+
+req GET /.well-known/jwks.json
+eq "jwks" "$STATUS" 200
+cp "$T/body" "$T/jwks.json"
+eq "one ES256 key" "$(j '.keys|length'),$(j '.keys[0].kty'),$(j '.keys[0].crv'),$(j '.keys[0].alg')" "1,EC,P-256,ES256"
+check "jwks has no private part" sh -c "! jq -e '.keys[0].d' '$T/jwks.json' >/dev/null"
+node "$TOP/tests/e2e/jws.mjs" "$TOKEN" "$T/jwks.json" > "$T/jws"
+eq "signature verifies (Node crypto, JWKS key)" "$?" 0
+eq "alg ES256" "$(jq -r .header.alg "$T/jws")" ES256
+eq "kid is the JWKS key" "$(jq -r .header.kid "$T/jws")" "$(jq -r '.keys[0].kid' "$T/jwks.json")"
+eq "issuer region" "$(jq -r .payload.iss "$T/jws")" 330100
+eq "colour at issue" "$(jq -r .payload.col "$T/jws")" green
+eq "iat" "$(jq -r .payload.iat "$T/jws")" "$(epoch $HC_NOW)"
+eq "exp = iat + 300" "$(jq -r .payload.exp "$T/jws")" "$(( $(epoch $HC_NOW) + 300 ))"
+CID=$(jq -r .payload.cid "$T/jws")
+check "opaque code id" grep -qE '^[A-Za-z0-9_-]{22}$' <<<"$CID"
+eq "claims carry nothing personal" "$(jq -r '.payload|keys|join(",")' "$T/jws")" "cid,col,exp,iat,iss"
+check "code id is not the account, phone or ID" sh -c "! grep -qE '13800138000|$ID1|\"sub\"' '$T/jws'"
+BADSIG="${TOKEN%.*}.$(printf '%s' "${TOKEN##*.}" | rev)"
+node "$TOP/tests/e2e/jws.mjs" "$BADSIG" "$T/jwks.json" > /dev/null
+check "control: a tampered signature fails the independent check" test $? = 1
+
+STATUS=$(curl -s -o "$T/code.png" -D "$T/headers" -w '%{http_code}' "${AUTH1[@]}" "$BASE/api/v1/code.png")
+eq "png" "$STATUS" 200
+check "png content type" grep -qi '^Content-Type: image/png' "$T/headers"
+PURL=$(zbarimg -q --raw "$T/code.png" 2>/dev/null)
+check "PNG decodes to <base>/v/<token>" grep -qE "^$BASE/v/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$" <<<"$PURL"
+node "$TOP/tests/e2e/jws.mjs" "${PURL##*/v/}" "$T/jwks.json" > /dev/null
+eq "the PNG's token verifies" "$?" 0
+STATUS=$(curl -s -o "$T/code.svg" -D "$T/headers" -w '%{http_code}' "${AUTH1[@]}" "$BASE/api/v1/code.svg")
+eq "svg" "$STATUS" 200
+check "svg content type" grep -qi '^Content-Type: image/svg+xml' "$T/headers"
+SURL=$(svg_decode "$T/code.svg")
+check "SVG decodes to <base>/v/<token>" grep -qE "^$BASE/v/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$" <<<"$SURL"
+eq "the SVG's token is the one in its headers' day" "$(hdr X-Code-Color)" green
+eq "daily code id reused within the day" "$(sql 'SELECT count(*) FROM daily_codes')" 1
+
+# The code ends at the daily cutoff even if 5 minutes would run past it.
+set_now 2026-11-29T15:58:00Z
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "code before midnight" "$STATUS" 200
+eq "expires at midnight, not 5 minutes later" "$(j .expires_at)" 2026-11-30T00:00:00+08:00
+set_now 2026-11-29T16:00:00Z
+U1=$(login 13800138000); AUTH1=(-H "Authorization: Bearer $U1")
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "a new day needs a new declaration" "$STATUS" 409
+set_now 2026-11-29T02:00:00Z
+
+# --- the colours through the API -----------------------------------------
+colour_of() {	# colour_of PHONE ID-NUMBER HEALTH-JSON -> "color reasons"
+	tok=$(login "$1")
+	declare_json "$tok" "{\"name\":\"测试者\",\"id_type\":\"resident_id\",\"id_number\":\"$2\",$3}"
+	[ "$STATUS" = 201 ] || { echo "declare $STATUS $(cat "$T/body")"; return; }
+	req GET /api/v1/code -- -H "Authorization: Bearer $tok"
+	echo "$(j .color) $(j '.reasons|join(",")')"
+}
+eq "fever 37.3 alone: yellow" "$(colour_of 13700000001 "$(idcheck 33010619800101001)" '"temperature":37.3,"symptoms":[],"travel":[],"contact":false')" "yellow fever"
+eq "37.2: green" "$(colour_of 13700000002 "$(idcheck 33010619800101002)" '"temperature":37.2,"symptoms":[],"travel":[],"contact":false')" "green "
+eq "a cough: yellow" "$(colour_of 13700000003 "$(idcheck 33010619800101003)" '"temperature":36.6,"symptoms":["cough"],"travel":[],"contact":false')" "yellow symptoms"
+eq "declared contact: yellow" "$(colour_of 13700000004 "$(idcheck 33010619800101004)" '"temperature":36.6,"symptoms":[],"travel":[],"contact":true')" "yellow declared_contact"
+sql "INSERT INTO risk_areas VALUES ('420100', 'high', 0), ('440300', 'medium', 0)"
+eq "travel to a high-risk city: yellow" "$(colour_of 13700000005 "$(idcheck 33010619800101005)" '"temperature":36.6,"symptoms":[],"travel":[{"region":"420102","date":"2026-11-20"}],"contact":false')" "yellow travel_high_risk"
+eq "medium-risk travel: yellow" "$(colour_of 13700000006 "$(idcheck 33010619800101006)" '"temperature":36.6,"symptoms":[],"travel":[{"region":"440300","date":"2026-11-27"}],"contact":false')" "yellow travel_medium_risk"
+eq "fever + high-risk travel: red" "$(colour_of 13700000007 "$(idcheck 33010619800101007)" '"temperature":38.1,"symptoms":[],"travel":[{"region":"420100","date":"2026-11-25"}],"contact":false')" "red fever_travel_high_risk,travel_high_risk,fever"
+ID8=$(idcheck 33010619800101008)
+eq "green before listing" "$(colour_of 13700000008 "$ID8" '"temperature":36.6,"symptoms":[],"travel":[],"contact":false')" "green "
+H8=$(hmac_hex "$HC_DATA_DIR/id-hmac.key" "id:resident_id:$ID8")
+sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at) VALUES ('$H8', 'close_contact', '$TODAY', 0)"
+set_now 2026-11-29T02:02:00Z	# a new code for the same phone needs a minute
+T8=$(login 13700000008)
+req GET /api/v1/code -- -H "Authorization: Bearer $T8"
+eq "listed as close contact: red at once" "$(j .color) $(j '.reasons|join(",")') $(j .green_on)" "red case_close_contact 2026-12-13"
+
+# Passports (国际版).
+declare_json "$(login 13700000009)" '{"name":"John Smith","id_type":"passport","id_number":"e1234567","nationality":"usa","temperature":36.5,"symptoms":[],"travel":[],"contact":false}'
+eq "passport declaration" "$STATUS" 201
+eq "passport masked" "$(sql "SELECT id_masked FROM persons WHERE id_type = 'passport'")" "E1****67"
+eq "nationality stored" "$(sql "SELECT nationality FROM persons WHERE id_type = 'passport'")" USA
+
+finish
