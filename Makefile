@@ -103,9 +103,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	@echo "  CC $<"; $(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/%: tests/%.c $(FCGI_OBJ) $(APP_OBJ)
+$(BUILD)/tests/%: tests/%.c tests/t.h $(FCGI_OBJ) $(APP_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	@echo "  LD $@"; $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ \
+	    $(filter-out %.h,$^) $(PKG_LIBS) -lm
 
 -include $(wildcard $(BUILD)/*/*.d)
 
@@ -123,7 +124,8 @@ test-suite: all $(UNIT_BINS)
 	@tests/run.sh $(BUILD)
 
 FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token
-FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi \
+	      -fno-sanitize-recover=all
 FUZZ_SRC = $(FCGI_SRC)
 
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRC)
@@ -143,7 +145,9 @@ fuzz: deps
 		$(BUILD)/fuzz/$$f -max_total_time=$(FUZZ_SECONDS) \
 		    -max_len=8192 -print_final_stats=0 \
 		    $(BUILD)/fuzz/corpus-$$f fuzz/corpus/$${f#fuzz_} \
-		    2>&1 | tail -n 3 || exit 1; \
+		    > $(BUILD)/fuzz/$$f.log 2>&1; rc=$$?; \
+		tail -n 3 $(BUILD)/fuzz/$$f.log; \
+		[ $$rc = 0 ] || { echo "fuzz: $$f failed (log: $(BUILD)/fuzz/$$f.log)"; exit 1; }; \
 	done
 
 bench: deps all

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -21,7 +22,8 @@ clock_init(const char *tz, const char *cutoff, struct buf *err)
 {
 	const char *dir, *now;
 	struct buf path;
-	int ok;
+	struct stat st;
+	int ok, h, m;
 
 	if (tz == NULL || *tz == '\0' || strstr(tz, "..") || *tz == '/') {
 		buf_printf(err, "clock: bad time zone \"%s\"", tz ? tz : "");
@@ -32,7 +34,9 @@ clock_init(const char *tz, const char *cutoff, struct buf *err)
 		dir = "/usr/share/zoneinfo";
 	buf_init(&path);
 	buf_printf(&path, "%s/%s", dir, tz);
-	ok = access(path.ptr, R_OK) == 0;
+	/* A directory ("Asia") would be accepted by access() and mean UTC. */
+	ok = stat(path.ptr, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(path.ptr, R_OK) == 0;
 	buf_free(&path);
 	if (!ok) {
 		buf_printf(err, "clock: unknown time zone \"%s\" (is tzdata "
@@ -43,12 +47,13 @@ clock_init(const char *tz, const char *cutoff, struct buf *err)
 	    !isdigit((unsigned char)cutoff[1]) || cutoff[2] != ':' ||
 	    !isdigit((unsigned char)cutoff[3]) ||
 	    !isdigit((unsigned char)cutoff[4]) ||
-	    (cut_hour = atoi(cutoff)) > 23 ||
-	    (cut_min = atoi(cutoff + 3)) > 59) {
+	    (h = atoi(cutoff)) > 23 || (m = atoi(cutoff + 3)) > 59) {
 		buf_printf(err, "clock: day cutoff must be HH:MM, not \"%s\"",
 		    cutoff);
 		return -1;
 	}
+	cut_hour = h;
+	cut_min = m;
 	setenv("TZ", tz, 1);
 	tzset();
 
@@ -121,7 +126,14 @@ clock_parse(const char *s, time_t *out)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	*out = timegm(&tm) - off;
+	{
+		int mday = tm.tm_mday, mon = tm.tm_mon;
+		time_t t = timegm(&tm);
+		/* timegm rolls 02-30 over to 03-02: refuse days that do not exist. */
+		if (tm.tm_mday != mday || tm.tm_mon != mon)
+			return -1;
+		*out = t - off;
+	}
 	return 0;
 }
 

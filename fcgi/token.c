@@ -56,8 +56,15 @@ header_of(const char *tok, cJSON **hdr)
 	    d1 == tok || d2 == d1 + 1)
 		return TOK_MALFORMED;
 	buf_init(&b);
-	if (b64url_decode(&b, tok, (size_t)(d1 - tok)) == 0)
-		*hdr = cJSON_ParseWithLength(b.ptr, b.len);
+	if (b64url_decode(&b, tok, (size_t)(d1 - tok)) == 0 && b.len > 0) {
+		const char *end = NULL;
+		*hdr = cJSON_ParseWithLengthOpts(b.ptr, b.len, &end, 0);
+		/* The header is one object and nothing after it. */
+		if (*hdr != NULL && end != b.ptr + b.len) {
+			cJSON_Delete(*hdr);
+			*hdr = NULL;
+		}
+	}
 	buf_free(&b);
 	if (*hdr == NULL || !cJSON_IsObject(*hdr)) {
 		cJSON_Delete(*hdr);

@@ -191,8 +191,8 @@ buf_json_str(struct buf *b, const char *s)
 const char *
 buf_cstr(struct buf *b)
 {
-	if (b->ptr == NULL)
-		buf_reserve(b, 0), b->ptr[0] = '\0';
+	buf_reserve(b, 0);
+	b->ptr[b->len] = '\0';
 	return b->ptr;
 }
 

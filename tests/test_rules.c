@@ -188,9 +188,12 @@ static const struct row rows[] = {
 	{ "fever -7, clean to yesterday", /* run 6 until today is declared */
 	  CLEAN(-6, -1), .decl = { DECL(-7, 390, 0, 0) },
 	  EXPECT(YELLOW, FEVER, 0) },
-	{ "fever -10, gap at -2",	/* B=T-2: G=T+5 */
+	{ "fever -10, gap at -4",	/* runs 5 and 4; B=T-4: G=T+3 */
+	  CLEAN(-9, 0), GAP(-4), .decl = { DECL(-10, 390, 0, 0) },
+	  EXPECT(YELLOW, FEVER, 3) },
+	{ "fever -10, gap at -2",	/* run -9..-3 is 7: cleared */
 	  CLEAN(-9, 0), GAP(-2), .decl = { DECL(-10, 390, 0, 0) },
-	  EXPECT(YELLOW, FEVER, 5) },
+	  EXPECT(GREEN, 0, NONE) },
 	{ "fever -3, nothing since",	/* B=T-1: G=T+6 */
 	  .decl = { DECL(-3, 390, 0, 0) }, EXPECT(YELLOW, FEVER, 6) },
 	{ "cleared fever, new secondary", /* fever -8 run 8; C=B=T-1 */
@@ -303,8 +306,8 @@ static const struct row rows[] = {
 						* only C+14 holds it */
 	  CLEAN(-9, 0), GAP(-1), .cases = { CASE(CASE_SECONDARY_CONTACT, -10) },
 	  EXPECT(YELLOW, SECOND, 4) },
-	{ "secondary -10, 6-day run, in window", /* B=T-1: max(T+4,T+6) */
-	  CLEAN(-9, 0), GAP(-3), .cases = { CASE(CASE_SECONDARY_CONTACT, -10) },
+	{ "secondary -10, 4-day run, in window", /* B=T-1: max(T+4,T+6) */
+	  CLEAN(-5, 0), GAP(-1), .cases = { CASE(CASE_SECONDARY_CONTACT, -10) },
 	  EXPECT(YELLOW, SECOND, 6) },
 
 	/* Future and malformed entries are ignored. */
@@ -626,7 +629,8 @@ test_walk(void)
 				y++;
 			}
 		}
-		snprintf(cur, sizeof(cur), "%04d-%02d-%02d", y, m, d);
+		snprintf(cur, sizeof(cur), "%04u-%02u-%02u",
+		    (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 		day_add(prev, 1, got);
 		if (strcmp(got, cur) != 0 || day_valid(cur) != 0 ||
 		    day_diff("1600-01-01", cur) != i ||
