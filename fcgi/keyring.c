@@ -61,7 +61,8 @@ fill_public(struct key *k, EVP_PKEY *pkey)
 	SHA256((const unsigned char *)tp.ptr, tp.len, md);
 	buf_reset(&b);
 	b64url_encode(&b, md, sizeof(md));
-	memcpy(k->kid, b.ptr, KID_LEN + 1);
+	memcpy(k->kid, b.ptr, KID_LEN);
+	k->kid[KID_LEN] = '\0';
 	buf_free(&b);
 	buf_free(&tp);
 	if ((k->pub_pem = pem_of(pkey, 0, &k->pub_len)) == NULL)
@@ -96,6 +97,7 @@ key_clear(struct key *k)
 		free(k->priv_pem);
 	}
 	free(k->pub_pem);
+	EVP_PKEY_free(k->pkey);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -158,13 +160,12 @@ keyring_load_dir(struct keyring *r, const char *dir, struct buf *err)
 		k = add_key(r);
 		k->priv_pem = ck_strndup(pem.ptr, pem.len);
 		k->priv_len = pem.len;
+		k->pkey = pkey;
 		if (fill_public(k, pkey) == -1) {
-			EVP_PKEY_free(pkey);
 			buf_printf(err, "keys: %s: cannot read public key",
 			    path.ptr);
 			goto out;
 		}
-		EVP_PKEY_free(pkey);
 	}
 	rc = 0;
 out:
@@ -221,7 +222,7 @@ keyring_load_jwks(struct keyring *r, const char *json, size_t len,
     struct buf *err)
 {
 	cJSON *doc, *keys, *jk;
-	const cJSON *kty, *crv, *x, *y;
+	const cJSON *kty, *crv, *x, *y, *kid;
 	EVP_PKEY *pkey;
 	struct key *k;
 	int rc = -1;
@@ -247,12 +248,16 @@ keyring_load_jwks(struct keyring *r, const char *json, size_t len,
 			goto out;
 		}
 		k = add_key(r);
+		k->pkey = pkey;
 		if (fill_public(k, pkey) == -1) {
-			EVP_PKEY_free(pkey);
 			buf_puts(err, "jwks: bad EC key");
 			goto out;
 		}
-		EVP_PKEY_free(pkey);
+		/* Their kid names the key in their tokens. */
+		kid = cJSON_GetObjectItemCaseSensitive(jk, "kid");
+		if (cJSON_IsString(kid) && *kid->valuestring != '\0' &&
+		    strlen(kid->valuestring) <= KID_MAX)
+			snprintf(k->kid, sizeof(k->kid), "%s", kid->valuestring);
 	}
 	rc = 0;
 out:
@@ -261,7 +266,7 @@ out:
 }
 
 int
-keyring_generate(const char *dir, time_t now, char kid[KID_LEN + 1],
+keyring_generate(const char *dir, time_t now, char kid[KID_MAX + 1],
     struct buf *err)
 {
 	EVP_PKEY *pkey;
@@ -292,7 +297,7 @@ keyring_generate(const char *dir, time_t now, char kid[KID_LEN + 1],
 		buf_printf(err, "keys: %s: %s", path.ptr, strerror(errno));
 		goto out;
 	}
-	memcpy(kid, k.kid, KID_LEN + 1);
+	memcpy(kid, k.kid, KID_LEN + 1);	/* KID_LEN and its NUL */
 	rc = 0;
 out:
 	if (fd != -1)

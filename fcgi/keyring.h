@@ -8,12 +8,21 @@
 
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "util.h"
 
-#define KID_LEN	43	/* RFC 7638 thumbprint, base64url of SHA-256 */
+/*
+ * Our kids are the first 12 characters (72 bits) of the RFC 7638
+ * thumbprint: unique among a region's keys, and short, because every
+ * character of the token makes the QR code denser.
+ */
+#define KID_LEN		12
+#define KID_MAX		64	/* kids read from other issuers' JWKS */
 
 struct key {
-	char	 kid[KID_LEN + 1];
+	char	 kid[KID_MAX + 1];
+	EVP_PKEY *pkey;		/* parsed once: private, or public only */
 	char	 x[44], y[44];	/* base64url coordinates */
 	char	*priv_pem;	/* NULL for a public-only key */
 	size_t	 priv_len;
@@ -35,7 +44,7 @@ int keyring_load_jwks(struct keyring *r, const char *json, size_t len,
  * Creates a new P-256 key in dir as "<UTC stamp>-<kid prefix>.pem", mode
  * 0600, so that it sorts last and signs.  Writes its kid.  0 or -1.
  */
-int keyring_generate(const char *dir, time_t now, char kid[KID_LEN + 1],
+int keyring_generate(const char *dir, time_t now, char kid[KID_MAX + 1],
     struct buf *err);
 /* Returns the signing key (the newest private key), or NULL. */
 const struct key *keyring_signer(const struct keyring *r);

@@ -48,6 +48,43 @@ dark(const QRcode *qr, int x, int y)
 	return qr->data[y * qr->width + x] & 1;
 }
 
+/* Appends a decimal integer (printf is most of the cost of a page of runs). */
+static void
+put_int(char **p, int v)
+{
+	char tmp[12];
+	int n = 0;
+
+	if (v < 0) {
+		*(*p)++ = '-';
+		v = -v;
+	}
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n > 0)
+		*(*p)++ = tmp[--n];
+}
+
+/* Appends "m<dx> <dy>h<n>v1h-<n>z". */
+static void
+put_run(struct buf *out, int dx, int dy, int n)
+{
+	char tmp[64], *p = tmp;
+
+	*p++ = 'm';
+	put_int(&p, dx);
+	*p++ = ' ';
+	put_int(&p, dy);
+	*p++ = 'h';
+	put_int(&p, n);
+	memcpy(p, "v1h-", 4);
+	p += 4;
+	put_int(&p, n);
+	*p++ = 'z';
+	buf_append(out, tmp, (size_t)(p - tmp));
+}
+
 int
 qr_svg(const char *text, struct buf *out)
 {
@@ -83,8 +120,8 @@ qr_svg(const char *text, struct buf *out)
 			}
 			for (n = x; n < qr->width && dark(qr, n, y); n++)
 				continue;
-			buf_printf(out, "m%d %dh%dv1h-%dz",
-			    x + QR_QUIET - px, y + QR_QUIET - py, n - x, n - x);
+			put_run(out, x + QR_QUIET - px, y + QR_QUIET - py,
+			    n - x);
 			px = x + QR_QUIET;
 			py = y + QR_QUIET;
 		}

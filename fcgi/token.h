@@ -10,6 +10,7 @@
 
 #include <cJSON.h>
 #include <jwt.h>
+#include <openssl/evp.h>
 
 #include "util.h"
 
@@ -49,5 +50,22 @@ enum tok_status tok_peek(const char *tok, char *alg, size_t alglen,
  */
 enum tok_status tok_verify(const char *tok, jwt_alg_t alg,
     const unsigned char *key, size_t keylen, time_t now, jwt_t **out);
+
+/*
+ * ES256 with a key parsed once.  libjwt 1.10 re-reads the PEM key on
+ * every ES256 sign and verify, and OpenSSL 3's decoders make that the
+ * dominant cost of a request; these produce and accept the same compact
+ * JWS (RFC 7515, signature r||s per RFC 7518), checked against libjwt in
+ * the unit tests.
+ */
+/* Returns a token signed with key (a P-256 private key), or NULL. */
+char *tok_sign_es256(EVP_PKEY *key, const char *kid, const cJSON *claims);
+/*
+ * Verifies an ES256 token with pub: header alg exactly "ES256", signature,
+ * a JSON object payload with "exp" > now.  On TOK_OK *claims holds the
+ * payload (cJSON_Delete it); on TOK_EXPIRED too, for the caller to read.
+ */
+enum tok_status tok_verify_es256(const char *tok, EVP_PKEY *pub, time_t now,
+    cJSON **claims);
 
 #endif

@@ -66,7 +66,7 @@ make_secret(const char *path)
 static int
 cmd_keygen(struct app *a)
 {
-	char kid[KID_LEN + 1];
+	char kid[KID_MAX + 1];
 	struct buf err;
 	int rc = 0;
 

@@ -737,8 +737,7 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 	cJSON_AddStringToObject(claims, "col", color_name(k->res.color));
 	cJSON_AddNumberToObject(claims, "iat", (double)k->iat);
 	cJSON_AddNumberToObject(claims, "exp", (double)k->exp);
-	k->token = tok_sign(JWT_ALG_ES256, (const unsigned char *)key->priv_pem,
-	    key->priv_len, key->kid, claims);
+	k->token = tok_sign_es256(key->pkey, key->kid, claims);
 	cJSON_Delete(claims);
 	if (k->token == NULL) {
 		LOG("cannot sign code token");

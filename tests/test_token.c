@@ -457,11 +457,120 @@ out:
 	free(pub3);
 }
 
+/* Reads a PEM key (private or public) as an EVP_PKEY. */
+static EVP_PKEY *
+pkey_of(const char *pem, int private)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *k = private ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) :
+	    PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+
+	BIO_free(b);
+	return k;
+}
+
+/*
+ * tok_sign_es256/tok_verify_es256 (keys parsed once) against libjwt: each
+ * accepts the other's tokens, and the attacks fail the same way.
+ */
+static void
+es256_own(void)
+{
+	char *priv, *pub, *priv2, *pub2, *tok, *t2;
+	EVP_PKEY *k, *kpub, *k2pub;
+	cJSON *c, *got = NULL;
+	jwt_t *jwt = NULL;
+	char alg[16], kid[64];
+
+	if (keypair("P-256", &priv, &pub) == -1 ||
+	    keypair("P-256", &priv2, &pub2) == -1) {
+		t_fail(__FILE__, __LINE__, "cannot generate EC keys");
+		return;
+	}
+	k = pkey_of(priv, 1);
+	kpub = pkey_of(pub, 0);
+	k2pub = pkey_of(pub2, 0);
+
+	c = claims(NOW + 3600);
+	tok = tok_sign_es256(k, "kid9", c);
+	cJSON_Delete(c);
+	T_CHECK(tok != NULL, "tok_sign_es256");
+	if (tok == NULL)
+		goto out;
+	T_CHECK(tok_peek(tok, alg, sizeof(alg), kid, sizeof(kid)) == TOK_OK,
+	    "peek own ES256");
+	T_STREQ(alg, "ES256", "own ES256 alg");
+	T_STREQ(kid, "kid9", "own ES256 kid");
+	T_CHECK(strlen(strrchr(tok, '.') + 1) == 86, "r||s is 86 characters");
+	/* libjwt accepts ours. */
+	T_CHECK(tok_verify(tok, JWT_ALG_ES256, PEM(pub), NOW, &jwt) == TOK_OK,
+	    "libjwt verifies tok_sign_es256");
+	jwt_free(jwt);
+	/* And ours accepts libjwt's. */
+	t2 = sign(JWT_ALG_ES256, PEM(priv), "kid1", NOW + 3600);
+	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_OK,
+	    "tok_verify_es256 verifies libjwt's token");
+	T_CHECK(got != NULL && cJSON_IsString(cJSON_GetObjectItem(got, "sub")) &&
+	    strcmp(cJSON_GetObjectItem(got, "sub")->valuestring, "42") == 0,
+	    "claims returned");
+	cJSON_Delete(got);
+	free(t2);
+
+	T_CHECK(tok_verify_es256(tok, kpub, NOW, &got) == TOK_OK, "own round trip");
+	cJSON_Delete(got);
+	T_CHECK(tok_verify_es256(tok, kpub, NOW + 3600, &got) == TOK_EXPIRED,
+	    "exp == now is expired");
+	cJSON_Delete(got);
+	T_CHECK(tok_verify_es256(tok, k2pub, NOW, &got) == TOK_BAD_SIG &&
+	    got == NULL, "another key");
+	T_CHECK(tok_verify_es256(tok, NULL, NOW, &got) == TOK_BAD_SIG,
+	    "no key");
+	t2 = replace_part(tok, 1, "eyJzdWIiOiIxIiwiZXhwIjo0MTAyNDQ0ODAwfQ");
+	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_BAD_SIG,
+	    "replaced payload");
+	free(t2);
+	t2 = replace_part(tok, 2, "AAAA");
+	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_BAD_SIG,
+	    "short signature");
+	free(t2);
+	/* HS256 keyed with the public key's PEM text. */
+	t2 = sign(JWT_ALG_HS256, PEM(pub), "kid9", NOW + 3600);
+	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_WRONG_ALG,
+	    "HS256 with the public key as secret");
+	free(t2);
+	t2 = forge_hmac("{\"alg\":\"none\"}", "{\"exp\":4102444800}",
+	    EVP_sha256(), PEM(pub));
+	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_WRONG_ALG,
+	    "alg none");
+	free(t2);
+	T_CHECK(tok_verify_es256("garbage", kpub, NOW, &got) == TOK_MALFORMED,
+	    "garbage");
+	T_CHECK(tok_verify_es256("", kpub, NOW, &got) == TOK_MALFORMED, "empty");
+	/* Signed without exp: expired, never valid forever. */
+	c = claims(0);
+	t2 = tok_sign_es256(k, NULL, c);
+	cJSON_Delete(c);
+	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_EXPIRED,
+	    "no exp");
+	cJSON_Delete(got);
+	free(t2);
+	free(tok);
+out:
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(kpub);
+	EVP_PKEY_free(k2pub);
+	free(priv);
+	free(pub);
+	free(priv2);
+	free(pub2);
+}
+
 int
 main(void)
 {
 	hs256();
 	malformed_tokens();
 	es256();
+	es256_own();
 	T_DONE("token");
 }

@@ -1,0 +1,93 @@
+#!/bin/bash
+# Benchmarks through lighttpd, side by side with the ceiling: a hello-world
+# FastCGI program behind the same lighttpd, same worker count, same run.
+# Usage: bench/run.sh [BUILD]   (env: DURATION=10s CONNECTIONS=64 THREADS=2)
+# Prints requests/s per endpoint, the ratio to hello, and worker RSS.
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+case $BUILD in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+WORKERS=${WORKERS:-$(nproc)}
+command -v wrk >/dev/null || { echo "bench: wrk not installed (make deps)"; exit 1; }
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hc-bench.XXXXXX")
+LPID=""
+cleanup() {
+	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null
+	"$TOP/spawn.sh" stop -s "$T/app.sock" -P "$T/app.pid"
+	"$TOP/spawn.sh" stop -s "$T/hello.sock" -P "$T/hello.pid"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+export HC_CONFIG="$TOP/conf/healthcode.conf" HC_DATA_DIR="$T/data"
+export HC_LOG_FILE="$T/healthcode.log" HC_OTP_IP_HOURLY=1000000
+PORT=$((30000 + RANDOM % 20000))
+BASE="http://127.0.0.1:$PORT"
+export HC_PUBLIC_BASE_URL="$BASE"
+"$BUILD/healthcodectl" init >/dev/null
+"$BUILD/healthcodectl" migrate >/dev/null
+"$TOP/spawn.sh" start -n "$WORKERS" -s "$T/app.sock" -P "$T/app.pid" \
+    -b "$BUILD/healthcode.fcgi" -l "$HC_LOG_FILE"
+"$TOP/spawn.sh" start -n "$WORKERS" -s "$T/hello.sock" -P "$T/hello.pid" \
+    -b "$BUILD/hello.fcgi"
+{
+	sed -e "s|@BIND@|127.0.0.1|" -e "s|@PORT@|$PORT|" \
+	    -e "s|@SOCKET@|$T/app.sock|" -e "s|@STATIC@|$TOP/static|" \
+	    -e "s|@LOGDIR@|$T|" "$TOP/conf/lighttpd.conf"
+	# The ceiling: same server, same kind of socket, the smallest responder.
+	printf '$HTTP["url"] =~ "^/hello" {\n\tfastcgi.server = ( "/" => (( "socket" => "%s", "check-local" => "disable" )) )\n}\n' "$T/hello.sock"
+} > "$T/lighttpd.conf"
+lighttpd -D -f "$T/lighttpd.conf" &
+LPID=$!
+for _ in $(seq 50); do
+	curl -sf "$BASE/healthz" >/dev/null 2>&1 && break
+	sleep 0.1
+done
+curl -sf "$BASE/hello" >/dev/null || { echo "bench: hello not reachable"; exit 1; }
+
+# One signed-in person with today's declaration.
+P=13800138000
+curl -s -X POST -H 'Content-Type: application/json' -d "{\"phone\":\"$P\"}" \
+    "$BASE/api/v1/auth/otp" >/dev/null
+CODE=$(tail -1 "$HC_DATA_DIR/sms-outbox.log" | cut -d' ' -f2)
+TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
+    -d "{\"phone\":\"$P\",\"code\":\"$CODE\"}" "$BASE/api/v1/auth/login" |
+    jq -r .token)
+curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
+    -d '{"name":"王小华","id_type":"resident_id","id_number":"11010519491231002X","temperature":36.5,"symptoms":[],"travel":[],"contact":false}' \
+    "$BASE/api/v1/declarations" >/dev/null || { echo "bench: declaration failed"; exit 1; }
+
+rss() {	# total and largest worker RSS in KiB
+	ps -o rss= -p "$(tr '\n' ',' < "$T/app.pid" | sed 's/,$//')" |
+	    awk '{ t += $1; if ($1 > m) m = $1 } END { printf "%d KiB max per worker (%d KiB total)", m, t }'
+}
+
+run() {	# run LABEL PATH [wrk args]
+	label=$1
+	path=$2
+	shift 2
+	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")
+	rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ { print $2 }')
+	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
+	non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
+	printf '%-22s %10.0f req/s  p99 %-8s%s\n' "$label" "$rps" "$p99" \
+	    "${non2xx:+  non-2xx: $non2xx}"
+	eval "RPS_$(echo "$label" | tr -c 'A-Za-z0-9\n' '_')=$rps"
+}
+
+echo "bench: $WORKERS workers each, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
+echo "worker RSS before: $(rss)"
+run hello /hello
+HELLO=$RPS_hello
+ratio() { awk -v a="$1" -v b="$HELLO" 'BEGIN { printf "%.2f", a / b }'; }
+run healthz /healthz
+echo "  ratio to hello: $(ratio "$RPS_healthz")"
+run code /api/v1/code -H "Authorization: Bearer $TOKEN"
+echo "  ratio to hello: $(ratio "$RPS_code")"
+run code.svg /api/v1/code.svg -H "Authorization: Bearer $TOKEN"
+echo "  ratio to hello: $(ratio "$RPS_code_svg")"
+echo "worker RSS after: $(rss)"
