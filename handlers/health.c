@@ -846,10 +846,27 @@ api_jwks(struct ctx *c)
 	c->resp->cache = "public, max-age=300";
 }
 
-/* Renders the declaration form, with values kept and an error in place. */
+/* Returns 1 if the submitted form has key=value. */
+static int
+form_has(const struct kvlist *f, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; f != NULL && i < f->n; i++)
+		if (strcmp(f->v[i].key, key) == 0 &&
+		    strcmp(f->v[i].val, value) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Renders the declaration form with an error in place; what was
+ * submitted (f, may be NULL) is kept, except the ID number, which is
+ * not sent back.
+ */
 static void
 declare_form(struct ctx *c, int status, const struct in_err *e,
-    const struct decl_in *in)
+    const struct kvlist *f)
 {
 	cJSON *d = cJSON_CreateObject(), *sym;
 	struct person p;
@@ -870,15 +887,20 @@ declare_form(struct ctx *c, int status, const struct in_err *e,
 		snprintf(key, sizeof(key), "sym_%s", symptom_name(bit));
 		cJSON_AddStringToObject(s, "value", symptom_name(bit));
 		cJSON_AddStringToObject(s, "label", page_text(c, key));
-		if (in != NULL && (in->symptoms & bit))
+		if (form_has(f, "symptoms", symptom_name(bit)))
 			cJSON_AddBoolToObject(s, "checked", 1);
 		cJSON_AddItemToArray(sym, s);
 	}
-	if (in != NULL && in->temp_tenths) {
-		char t[8];
-		snprintf(t, sizeof(t), "%d.%d", in->temp_tenths / 10 % 100,
-		    in->temp_tenths % 10);
-		cJSON_AddStringToObject(d, "temperature", t);
+	if (f != NULL) {
+		const char *v;
+		if ((v = kv_get(f, "temperature")) != NULL && v_text(v, 1, 6))
+			cJSON_AddStringToObject(d, "temperature", v);
+		if ((v = kv_get(f, "name")) != NULL && v_text(v, 1, 128))
+			cJSON_AddStringToObject(d, "name", v);
+		if (form_has(f, "id_type", "passport"))
+			cJSON_AddBoolToObject(d, "passport", 1);
+		if (form_has(f, "contact", "1"))
+			cJSON_AddBoolToObject(d, "contact", 1);
 	}
 	cJSON_AddItemReferenceToObject(d, "regions", c->app->region_options);
 	cJSON_AddItemReferenceToObject(d, "countries",
@@ -917,11 +939,11 @@ page_declare_post(struct ctx *c)
 	memset(&in, 0, sizeof(in));
 	clock_day(c->now, today);
 	if (decl_from_form(c, today, &in, &e) == -1) {
-		declare_form(c, 400, &e, &in);
+		declare_form(c, 400, &e, &c->req->form);
 		return;
 	}
 	if ((st = declare_store(c, &in, today, &p, &e)) != 0) {
-		declare_form(c, st, &e, &in);
+		declare_form(c, st, &e, &c->req->form);
 		return;
 	}
 	resp_redirect(c->resp, 303, "/code");

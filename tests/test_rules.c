@@ -302,6 +302,10 @@ static const struct row rows[] = {
 	{ "fever -20, cleared, then missed days", /* run -19..-2 */
 	  CLEAN(-19, -2), .decl = { DECL(-20, 390, 0, 0) },
 	  EXPECT(GREEN, 0, NONE) },
+	{ "secondary -14, clean -14..-8", /* C's own day does not count:
+					   * run 6; B=T-1: max(T, T+6) */
+	  CLEAN(-14, -8), .cases = { CASE(CASE_SECONDARY_CONTACT, -14) },
+	  EXPECT(YELLOW, SECOND, 6) },
 	{ "secondary -10, cleared, in window", /* run -9..-2 = 8 >= 7:
 						* only C+14 holds it */
 	  CLEAN(-9, 0), GAP(-1), .cases = { CASE(CASE_SECONDARY_CONTACT, -10) },

@@ -13,7 +13,19 @@ CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || { echo "browser: chromium not installed (make deps)"; exit 1; }
 
 export HC_NOW=2026-11-29T02:00:00Z
+export HC_CODE_TTL=35		# so the page renews its code within the test
 start_stack
 mkdir -p "$BUILD/screenshots"
-BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" CHROMIUM="$CHROMIUM" \
-    SHOTS="$BUILD/screenshots" node login.mjs
+for script in login.mjs code.mjs; do
+	out=$(BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" \
+	    CHROMIUM="$CHROMIUM" SHOTS="$BUILD/screenshots" node "$script")
+	printf '%s\n' "$out" | grep -v ' passed, '
+	line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		fail "$script printed no result"
+		continue
+	fi
+	PASS=$((PASS + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+	FAIL=$((FAIL + $(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
+done
+finish
