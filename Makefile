@@ -36,7 +36,7 @@ FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/qr.c fcgi/keyring.c
 APP_SRC	 = handlers/app.c handlers/sql.c handlers/auth.c handlers/pages.c \
 	   handlers/ratelimit.c handlers/valid.c handlers/rules.c \
-	   handlers/ident.c handlers/health.c
+	   handlers/ident.c handlers/health.c handlers/verify.c handlers/venues.c
 FCGI_OBJ = $(FCGI_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ	 = $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o \
 	   $(BUILD)/templates.o
@@ -45,7 +45,8 @@ MIGRATIONS = $(sort $(wildcard migrations/*.sql))
 TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
-	     test_util test_token test_valid test_rules test_ident test_qr
+	     test_util test_token test_valid test_rules test_ident test_qr \
+	     test_venues
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
@@ -118,11 +119,14 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all $(UNIT_BINS)
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all $(UNIT_BINS:$(BUILD)/%=build/asan/%)
+	@$(MAKE) --no-print-directory $(FUZZERS:%=$(BUILD)/fuzz/%-replay)
 	@tests/run.sh $(BUILD) build/asan
 
 test-suite: all $(UNIT_BINS)
 	@tests/run.sh $(BUILD)
 
+# Each harness also builds as a plain program that replays its corpus
+# (gcc, ASan+UBSan); make test runs those.
 FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi \
 	      -fno-sanitize-recover=all

@@ -61,6 +61,22 @@ curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $
     -d '{"name":"王小华","id_type":"resident_id","id_number":"11010519491231002X","temperature":36.5,"symptoms":[],"travel":[],"contact":false}' \
     "$BASE/api/v1/declarations" >/dev/null || { echo "bench: declaration failed"; exit 1; }
 
+# A checker, and today's code of the person above.
+CODE_TOKEN=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/code" | jq -r .token)
+C=13900139000
+"$BUILD/healthcodectl" grant $C checker >/dev/null
+curl -s -X POST -H 'Content-Type: application/json' -d "{\"phone\":\"$C\"}" \
+    "$BASE/api/v1/auth/otp" >/dev/null
+CODE=$(grep "^$C " "$HC_DATA_DIR/sms-outbox.log" | tail -1 | cut -d' ' -f2)
+CHECKER_TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
+    -d "{\"phone\":\"$C\",\"code\":\"$CODE\"}" "$BASE/api/v1/auth/login" |
+    jq -r .token)
+export CODE_TOKEN CHECKER_TOKEN
+[ "$(curl -s -X POST -H 'Content-Type: application/json' \
+    -H "Authorization: Bearer $CHECKER_TOKEN" -d "{\"token\":\"$CODE_TOKEN\"}" \
+    "$BASE/api/v1/verify" | jq -r .valid)" = true ] ||
+    { echo "bench: verify does not answer valid"; exit 1; }
+
 rss() {	# total and largest worker RSS in KiB
 	ps -o rss= -p "$(tr '\n' ',' < "$T/app.pid" | sed 's/,$//')" |
 	    awk '{ t += $1; if ($1 > m) m = $1 } END { printf "%d KiB max per worker (%d KiB total)", m, t }'
@@ -86,6 +102,9 @@ HELLO=$RPS_hello
 ratio() { awk -v a="$1" -v b="$HELLO" 'BEGIN { printf "%.2f", a / b }'; }
 run healthz /healthz
 echo "  ratio to hello: $(ratio "$RPS_healthz")"
+run verify /api/v1/verify -s "$TOP/bench/verify.lua"
+echo "  ratio to hello: $(ratio "$RPS_verify")   (target: at least 0.5)"
+echo "  verifications recorded: $(sqlite3 "$HC_DATA_DIR/healthcode.db" 'SELECT count(*) FROM verifications')"
 run code /api/v1/code -H "Authorization: Bearer $TOKEN"
 echo "  ratio to hello: $(ratio "$RPS_code")"
 run code.svg /api/v1/code.svg -H "Authorization: Bearer $TOKEN"

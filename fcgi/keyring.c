@@ -266,13 +266,14 @@ out:
 }
 
 int
-keyring_generate(const char *dir, time_t now, char kid[KID_MAX + 1],
+keyring_generate(const char *dir, char kid[KID_MAX + 1],
     struct buf *err)
 {
 	EVP_PKEY *pkey;
 	struct key k;
 	struct buf path;
 	struct tm tm;
+	struct timespec ts;
 	char stamp[32], *pem = NULL;
 	size_t len = 0;
 	int fd = -1, rc = -1;
@@ -289,9 +290,16 @@ keyring_generate(const char *dir, time_t now, char kid[KID_MAX + 1],
 		buf_puts(err, "keys: cannot generate a P-256 key");
 		goto out;
 	}
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	buf_printf(&path, "%s/%s-%.8s.pem", dir, stamp, k.kid);
+	/*
+	 * The name orders the keys, so it takes the system clock with
+	 * nanoseconds (not a pinned test clock): two keys made in one
+	 * second still sort in the order they were made.
+	 */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+	buf_printf(&path, "%s/%s.%09ldZ-%.8s.pem", dir, stamp, ts.tv_nsec,
+	    k.kid);
 	if ((fd = open(path.ptr, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
 	    write(fd, pem, len) != (ssize_t)len || fsync(fd) == -1) {
 		buf_printf(err, "keys: %s: %s", path.ptr, strerror(errno));

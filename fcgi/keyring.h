@@ -41,10 +41,11 @@ int keyring_load_dir(struct keyring *r, const char *dir, struct buf *err);
 int keyring_load_jwks(struct keyring *r, const char *json, size_t len,
     struct buf *err);
 /*
- * Creates a new P-256 key in dir as "<UTC stamp>-<kid prefix>.pem", mode
- * 0600, so that it sorts last and signs.  Writes its kid.  0 or -1.
+ * Creates a new P-256 key in dir as "<UTC time to the nanosecond>-<kid
+ * prefix>.pem", mode 0600, so that it sorts last and signs.  Writes its
+ * kid.  0 or -1.
  */
-int keyring_generate(const char *dir, time_t now, char kid[KID_MAX + 1],
+int keyring_generate(const char *dir, char kid[KID_MAX + 1],
     struct buf *err);
 /* Returns the signing key (the newest private key), or NULL. */
 const struct key *keyring_signer(const struct keyring *r);

@@ -216,13 +216,40 @@ ctype_parse(const char *s)
 	return t;
 }
 
+/*
+ * Returns 1 if a string in the JSON text escapes NUL ("\u0000"): cJSON
+ * would cut the string there, so "a\u0000b" would arrive as "a".
+ */
+static int
+json_has_nul_escape(const char *s, size_t n)
+{
+	size_t i;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!in_str) {
+			in_str = s[i] == '"';
+			continue;
+		}
+		if (s[i] == '"')
+			in_str = 0;
+		else if (s[i] == '\\' && i + 1 < n) {
+			if (s[i + 1] == 'u' && i + 5 < n &&
+			    memcmp(s + i + 2, "0000", 4) == 0)
+				return 1;
+			i++;	/* the escaped character */
+		}
+	}
+	return 0;
+}
+
 cJSON *
 json_parse_body(const char *s, size_t n)
 {
 	const char *end = NULL;
 	cJSON *j;
 
-	if (!utf8_valid(s, n))
+	if (!utf8_valid(s, n) || json_has_nul_escape(s, n))
 		return NULL;
 	j = cJSON_ParseWithLengthOpts(s, n, &end, 0);
 	if (j == NULL)

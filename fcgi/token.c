@@ -129,6 +129,29 @@ tok_verify(const char *tok, jwt_alg_t alg, const unsigned char *key,
 	return TOK_OK;
 }
 
+cJSON *
+tok_unverified_claims(const char *tok)
+{
+	const char *d1, *d2, *end = NULL;
+	cJSON *hdr, *pl = NULL;
+	struct buf b;
+
+	if (header_of(tok, &hdr) != TOK_OK)
+		return NULL;
+	cJSON_Delete(hdr);
+	d1 = strchr(tok, '.');
+	d2 = strchr(d1 + 1, '.');
+	buf_init(&b);
+	if (b64url_decode(&b, d1 + 1, (size_t)(d2 - d1 - 1)) == 0 &&
+	    b.len > 0 && (pl = cJSON_ParseWithLengthOpts(b.ptr, b.len, &end,
+	    0)) != NULL && (end != b.ptr + b.len || !cJSON_IsObject(pl))) {
+		cJSON_Delete(pl);
+		pl = NULL;
+	}
+	buf_free(&b);
+	return pl;
+}
+
 /* The digest, fetched once: implicit fetches per call are slow in OpenSSL 3. */
 static EVP_MD *
 sha256(void)

@@ -52,6 +52,12 @@ enum tok_status tok_verify(const char *tok, jwt_alg_t alg,
     const unsigned char *key, size_t keylen, time_t now, jwt_t **out);
 
 /*
+ * Returns the payload of an unverified token as a JSON object, or NULL:
+ * only to pick the issuer's key, never to trust.
+ */
+cJSON *tok_unverified_claims(const char *tok);
+
+/*
  * ES256 with a key parsed once.  libjwt 1.10 re-reads the PEM key on
  * every ES256 sign and verify, and OpenSSL 3's decoders make that the
  * dominant cost of a request; these produce and accept the same compact

@@ -44,6 +44,8 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_RULES_WINDOW_DAYS] = { "rules_window_days", "14" },
 	[CFG_RED_CLEAR_DAYS] = { "red_clear_days", "14" },
 	[CFG_YELLOW_CLEAR_DAYS] = { "yellow_clear_days", "7" },
+	[CFG_TRUSTED_ISSUERS] = { "trusted_issuers", "" },
+	[CFG_LOOKUP_HOURLY] = { "lookup_hourly", "60" },
 };
 
 /* Route requirements. */
@@ -80,6 +82,34 @@ static const struct handler routes[] = {
 	{ { METHOD_GET, "/declare" }, page_declare, NEED_USER, R_PAGE },
 	{ { METHOD_POST, "/declare" }, page_declare_post, NEED_USER, R_PAGE },
 	{ { METHOD_GET, "/code" }, page_code, NEED_USER, R_PAGE },
+	{ { METHOD_POST, "/api/v1/verify" }, api_verify, NEED_CHECKER, 0 },
+	{ { METHOD_POST, "/api/v1/verify/lookup" }, api_verify_lookup,
+	    NEED_CHECKER, 0 },
+	{ { METHOD_GET, "/v/{token}" }, page_verify, NEED_NONE,
+	    R_PAGE | R_SESSION },
+	/* venues.c: add routes below this line */
+	{ { METHOD_POST, "/api/v1/venues" }, api_venue_create, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/venues" }, api_venues, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/venues/{id}" }, api_venue, NEED_USER, 0 },
+	{ { METHOD_POST, "/api/v1/venues/{id}/rotate" }, api_venue_rotate,
+	    NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/venues/{id}/qr.svg" }, api_venue_svg,
+	    NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/venues/{id}/qr.png" }, api_venue_png,
+	    NEED_USER, 0 },
+	{ { METHOD_POST, "/api/v1/checkins" }, api_checkin, NEED_USER, 0 },
+	{ { METHOD_GET, "/api/v1/itinerary" }, api_itinerary, NEED_USER, 0 },
+	{ { METHOD_GET, "/venues" }, page_venues, NEED_USER, R_PAGE },
+	{ { METHOD_POST, "/venues" }, page_venues_post, NEED_USER, R_PAGE },
+	{ { METHOD_GET, "/venues/{id}/poster" }, page_poster, NEED_USER,
+	    R_PAGE },
+	{ { METHOD_POST, "/venues/{id}/rotate" }, page_venue_rotate_post,
+	    NEED_USER, R_PAGE },
+	/* Anonymous visitors are sent to sign in and back (the handler). */
+	{ { METHOD_GET, "/c/{token}" }, page_checkin, NEED_NONE,
+	    R_PAGE | R_SESSION },
+	{ { METHOD_POST, "/c/{token}" }, page_checkin_post, NEED_USER, R_PAGE },
+	{ { METHOD_GET, "/itinerary" }, page_itinerary, NEED_USER, R_PAGE },
 	{ { METHOD_GET, "/" }, page_home, NEED_NONE, R_PAGE | R_SESSION },
 	{ { METHOD_GET, "/login" }, page_login, NEED_NONE, R_PAGE | R_SESSION },
 	{ { METHOD_POST, "/login" }, page_login_post, NEED_NONE, R_PAGE },
@@ -205,6 +235,7 @@ app_config(struct app *a, struct buf *err)
 	    cfg_num(a, CFG_OTP_IP_HOURLY, 1, 1000000, &a->otp_ip_hourly, err))
 		return -1;
 	if (cfg_num(a, CFG_CODE_TTL, 30, 3600, &a->code_ttl, err) ||
+	    cfg_num(a, CFG_LOOKUP_HOURLY, 1, 100000, &a->lookup_hourly, err) ||
 	    rules_config(a, err))
 		return -1;
 	if (!v_digits(a->cfg[CFG_REGION], 6, 6)) {
@@ -215,6 +246,55 @@ app_config(struct app *a, struct buf *err)
 	a->cookie_secure = strncmp(a->cfg[CFG_PUBLIC_BASE_URL], "https://",
 	    8) == 0;
 	return 0;
+}
+
+/*
+ * Loads the trust list: "REGION=JWKS-FILE" entries separated by commas or
+ * spaces.  Their codes verify here offline with these keys.
+ */
+static int
+load_trusted(struct app *a, struct buf *err)
+{
+	char *list = ck_strdup(a->cfg[CFG_TRUSTED_ISSUERS]), *tok, *save, *eq;
+	struct buf json;
+	struct issuer *is;
+	int rc = -1;
+
+	buf_init(&json);
+	for (tok = strtok_r(list, ", \t", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", \t", &save)) {
+		if ((eq = strchr(tok, '=')) == NULL || eq - tok != 6 ||
+		    (*eq = '\0', !v_digits(tok, 6, 6))) {
+			buf_printf(err, "config: trusted_issuers: expected "
+			    "REGION=JWKS-FILE, not \"%s\"", tok);
+			goto out;
+		}
+		if (strcmp(tok, a->cfg[CFG_REGION]) == 0) {
+			buf_puts(err, "config: trusted_issuers names our own "
+			    "region");
+			goto out;
+		}
+		buf_reset(&json);
+		if (read_file(eq + 1, &json) == -1) {
+			buf_printf(err, "config: trusted_issuers: %s: %s",
+			    eq + 1, strerror(errno));
+			goto out;
+		}
+		a->trusted = ck_realloc(a->trusted, (a->ntrusted + 1) *
+		    sizeof(*a->trusted));
+		is = &a->trusted[a->ntrusted++];
+		memset(is, 0, sizeof(*is));
+		memcpy(is->region, tok, 7);
+		if (keyring_load_jwks(&is->keys, json.ptr, json.len, err) == -1) {
+			buf_printf(err, " in %s", eq + 1);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	buf_free(&json);
+	free(list);
+	return rc;
 }
 
 /* Reads the region and country lists the forms offer, once per worker. */
@@ -286,6 +366,8 @@ app_open(struct app *a, int server, struct buf *err)
 		return -1;
 	if (keyring_load_dir(&a->keys, a->cfg[CFG_KEYS_DIR], err) == -1)
 		return -1;
+	if (load_trusted(a, err) == -1)
+		return -1;
 	if (keyring_signer(&a->keys) == NULL) {
 		buf_printf(err, "keys: no signing key in %s (run \"healthcodectl "
 		    "keygen\")", a->cfg[CFG_KEYS_DIR]);
@@ -347,6 +429,9 @@ app_close(struct app *a)
 	cJSON_Delete(a->country_options);
 	keyring_free(&a->keys);
 	free(a->jwks);
+	for (size_t i = 0; i < a->ntrusted; i++)
+		keyring_free(&a->trusted[i].keys);
+	free(a->trusted);
 	config_free(a->cfg, CFG__MAX);
 	explicit_bzero(a->session_key, sizeof(a->session_key));
 	explicit_bzero(a->id_key, sizeof(a->id_key));

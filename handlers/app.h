@@ -43,6 +43,8 @@ enum cfg {
 	CFG_RULES_WINDOW_DAYS,
 	CFG_RED_CLEAR_DAYS,
 	CFG_YELLOW_CLEAR_DAYS,
+	CFG_TRUSTED_ISSUERS,
+	CFG_LOOKUP_HOURLY,
 	CFG__MAX
 };
 
@@ -83,6 +85,20 @@ enum stmt {
 	SQL_DECL_ON_DAY,
 	SQL_DAILY_CODE_GET,
 	SQL_DAILY_CODE_INSERT,
+	SQL_CODE_PERSON,
+	SQL_VERIFY_INSERT,
+	SQL_PERSON_LOOKUP,
+	SQL_REGION_NAME,
+	/* venues.c: add new statements below this line */
+	SQL_VENUE_INSERT,
+	SQL_VENUE_COUNT_OWNED,
+	SQL_VENUES_OWNED,
+	SQL_VENUE_OWNED,
+	SQL_VENUE_ROTATE,
+	SQL_VENUE_BY_TOKEN,
+	SQL_CHECKIN_PERSON,
+	SQL_CHECKIN_INSERT,
+	SQL_ITINERARY,
 	SQL__MAX
 };
 
@@ -91,6 +107,12 @@ extern const struct embed_file migrations[];
 extern const size_t migrations_count;
 extern const struct embed_file templates[];
 extern const size_t templates_count;
+
+/* Another region's issuer: its GB/T 2260 code and public keys. */
+struct issuer {
+	char		region[7];
+	struct keyring	keys;
+};
 
 struct app {
 	char		*cfg[CFG__MAX];
@@ -106,6 +128,9 @@ struct app {
 	char		*jwks;		/* our public keys, served as is */
 	cJSON		*region_options;	/* for the declaration form */
 	cJSON		*country_options;
+	struct issuer	*trusted;	/* other regions whose codes we accept */
+	size_t		 ntrusted;
+	long long	 lookup_hourly;
 	struct db	*db;
 	struct tmpl_set	*tmpl;
 	cJSON		*i18n[2];	/* zh, en */
@@ -194,6 +219,13 @@ void api_healthz(struct ctx *c);
 /* Computes the current colour of a person; 0, or -1 on a database error. */
 int health_colour(struct ctx *c, int64_t person_id, const char *id_hash,
     struct rules_result *out);
+/*
+ * Validates an identity (as on the first declaration) and computes the
+ * keyed hash naming its person.  0, or -1 with the error code in *err.
+ */
+int health_identity_hash(struct ctx *c, const char *name, const char *type,
+    const char *number, const char *nationality, char hash[65],
+    const char **err);
 void api_declare(struct ctx *c);
 void api_code(struct ctx *c);
 void api_code_svg(struct ctx *c);
@@ -202,6 +234,34 @@ void api_jwks(struct ctx *c);
 void page_declare(struct ctx *c);
 void page_declare_post(struct ctx *c);
 void page_code(struct ctx *c);
+
+/* verify.c */
+void api_verify(struct ctx *c);
+void api_verify_lookup(struct ctx *c);
+void page_verify(struct ctx *c);
+
+/* venues.c: add prototypes below this line */
+/* Returns 1 for a venue name: 1-60 characters of one-line text, not blank. */
+int venue_name_valid(const char *s);
+/* Returns 1 for a venue address: 1-120 characters, as the name. */
+int venue_address_valid(const char *s);
+/* Returns 1 if s has the form of a venue token: 22 base64url characters. */
+int venue_token_valid(const char *s);
+void api_venue_create(struct ctx *c);
+void api_venues(struct ctx *c);
+void api_venue(struct ctx *c);
+void api_venue_rotate(struct ctx *c);
+void api_venue_svg(struct ctx *c);
+void api_venue_png(struct ctx *c);
+void api_checkin(struct ctx *c);
+void api_itinerary(struct ctx *c);
+void page_venues(struct ctx *c);
+void page_venues_post(struct ctx *c);
+void page_venue_rotate_post(struct ctx *c);
+void page_poster(struct ctx *c);
+void page_checkin(struct ctx *c);
+void page_checkin_post(struct ctx *c);
+void page_itinerary(struct ctx *c);
 
 /* ratelimit.c */
 /*

@@ -71,7 +71,7 @@ cmd_keygen(struct app *a)
 	int rc = 0;
 
 	buf_init(&err);
-	if (keyring_generate(a->cfg[CFG_KEYS_DIR], clock_now(), kid, &err)) {
+	if (keyring_generate(a->cfg[CFG_KEYS_DIR], kid, &err)) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
 	} else

@@ -144,6 +144,9 @@ travel_check(struct ctx *c, const char *region, const char *date,
 	return 0;
 }
 
+static void person_hash(struct ctx *c, enum id_type t, const char *number,
+    char out[65]);
+
 /* Reads the identity fields, if any; all or none of them. */
 static int
 identity_in(struct ctx *c, struct decl_in *in, const char *name,
@@ -183,6 +186,32 @@ identity_in(struct ctx *c, struct decl_in *in, const char *name,
 	in->name = name;
 	in->has_identity = 1;
 	return 0;
+}
+
+int
+health_identity_hash(struct ctx *c, const char *name, const char *type,
+    const char *number, const char *nationality, char hash[65],
+    const char **err)
+{
+	struct decl_in in;
+	struct in_err e = { 0 };
+	char today[11];
+
+	memset(&in, 0, sizeof(in));
+	clock_day(c->now, today);
+	if (identity_in(c, &in, name, type, number, nationality, today, &e))
+		goto bad;
+	if (!in.has_identity) {
+		set_err(&e, "missing_field", "id_number");
+		goto bad;
+	}
+	person_hash(c, in.id_type, in.id_number, hash);
+	explicit_bzero(in.id_number, sizeof(in.id_number));
+	return 0;
+bad:
+	explicit_bzero(in.id_number, sizeof(in.id_number));
+	*err = e.code;
+	return -1;
 }
 
 /* Optional JSON string: NULL when absent; -1 when present but not a string. */

@@ -136,13 +136,30 @@ page_home(struct ctx *c)
 	page_render(c, 200, "home.html", "home_title", d);
 }
 
+/*
+ * The page to return to after sign-in: "next" from the form, else the
+ * query, when it is a path of ours (never another site); else NULL.
+ */
+static const char *
+login_next(struct ctx *c)
+{
+	const char *n = kv_get(&c->req->form, "next");
+
+	if (n == NULL)
+		n = kv_get(&c->req->query, "next");
+	return valid_local_path(n) ? n : NULL;
+}
+
 /* Renders the sign-in form with the phone kept and messages in place. */
 static void
 login_form(struct ctx *c, int status, const char *phone, int sent,
     const char *phone_err, const char *code_err, const char *extra)
 {
 	cJSON *d = cJSON_CreateObject();
+	const char *next = login_next(c);
 
+	if (next != NULL)
+		cJSON_AddStringToObject(d, "next", next);
 	if (phone != NULL && valid_phone(phone))
 		cJSON_AddStringToObject(d, "phone", phone);
 	if (sent)
@@ -161,27 +178,29 @@ login_form(struct ctx *c, int status, const char *phone, int sent,
 	page_render(c, status, "login.html", "login_title", d);
 }
 
-/* GET /login: the form; 302 / when already signed in. */
+/* GET /login[?next=/path]: the form; 302 to next (or /) when already signed in. */
 void
 page_login(struct ctx *c)
 {
+	const char *next = login_next(c);
+
 	if (c->authed) {
-		resp_redirect(c->resp, 302, "/");
+		resp_redirect(c->resp, 302, next != NULL ? next : "/");
 		return;
 	}
 	login_form(c, 200, NULL, 0, NULL, NULL, NULL);
 }
 
 /*
- * POST /login, form: phone, code, action=send|login, _csrf.
- * send: 200 form with "sent" or the error; login: 303 / or the form
- * with the error (400/401/429).
+ * POST /login, form: phone, code, action=send|login, next, _csrf.
+ * send: 200 form with "sent" or the error; login: 303 to next (a local
+ * path) or /, or the form with the error (400/401/429).
  */
 void
 page_login_post(struct ctx *c)
 {
 	const char *action = kv_get(&c->req->form, "action");
-	const char *phone, *code, *err;
+	const char *phone, *code, *err, *next;
 	char *token, wait[16];
 	time_t expires;
 	long retry;
@@ -213,7 +232,8 @@ page_login_post(struct ctx *c)
 	resp_cookie(c->resp, "hc_session", token, (long)(expires - c->now), 1,
 	    c->app->cookie_secure);
 	free(token);
-	resp_redirect(c->resp, 303, "/");
+	next = login_next(c);
+	resp_redirect(c->resp, 303, next != NULL ? next : "/");
 }
 
 /* POST /logout: ends the session; 303 /login. */

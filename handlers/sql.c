@@ -88,4 +88,53 @@ const char *const sql_stmts[SQL__MAX] = {
 	[SQL_DAILY_CODE_INSERT] =
 	    "INSERT INTO daily_codes (code_id, person_id, day, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, day) DO NOTHING",
+	[SQL_CODE_PERSON] =
+	    "SELECT p.id, p.id_hash, p.id_masked, p.name FROM daily_codes dc "
+	    "JOIN persons p ON p.id = dc.person_id WHERE dc.code_id = ?1",
+	[SQL_VERIFY_INSERT] =
+	    "INSERT INTO verifications (checker_id, method, issuer, code_id, "
+	    "person_id, place, valid, reason, color, checked_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[SQL_PERSON_LOOKUP] =
+	    "SELECT id, id_masked, name FROM persons WHERE id_hash = ?1",
+	[SQL_REGION_NAME] =
+	    "SELECT name FROM regions WHERE code = ?1",
+	/* venues.c: add new statements below this line */
+	[SQL_VENUE_INSERT] =
+	    "INSERT INTO venues (owner_id, name, address, region, token, "
+	    "token_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) "
+	    "RETURNING id",
+	[SQL_VENUE_COUNT_OWNED] =
+	    "SELECT count(*) FROM venues WHERE owner_id = ?1",
+	[SQL_VENUES_OWNED] =
+	    "SELECT v.id, v.name, v.address, v.region, coalesce(r.name, ''), "
+	    "v.token, v.token_at, v.created_at FROM venues v "
+	    "LEFT JOIN regions r ON r.code = v.region "
+	    "WHERE v.owner_id = ?1 ORDER BY v.id DESC",
+	[SQL_VENUE_OWNED] =
+	    "SELECT v.id, v.name, v.address, v.region, coalesce(r.name, ''), "
+	    "v.token, v.token_at, v.created_at FROM venues v "
+	    "LEFT JOIN regions r ON r.code = v.region "
+	    "WHERE v.id = ?1 AND v.owner_id = ?2",
+	[SQL_VENUE_ROTATE] =
+	    "UPDATE venues SET token = ?1, token_at = ?2 "
+	    "WHERE id = ?3 AND owner_id = ?4",
+	[SQL_VENUE_BY_TOKEN] =
+	    "SELECT v.id, v.name, v.address, coalesce(r.name, '') FROM venues v "
+	    "LEFT JOIN regions r ON r.code = v.region WHERE v.token = ?1",
+	[SQL_CHECKIN_PERSON] =
+	    "SELECT p.id, p.id_hash, p.name, EXISTS (SELECT 1 FROM declarations d "
+	    "WHERE d.person_id = p.id AND d.day = ?2) "
+	    "FROM account_persons ap JOIN persons p ON p.id = ap.person_id "
+	    "WHERE ap.account_id = ?1 AND ap.relation = 'self'",
+	[SQL_CHECKIN_INSERT] =
+	    "INSERT INTO checkins (account_id, person_id, venue_id, color, "
+	    "checked_in_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQL_ITINERARY] =
+	    "SELECT c.checked_in_at, c.color, v.name, v.address, "
+	    "coalesce(r.name, '') FROM checkins c "
+	    "JOIN venues v ON v.id = c.venue_id "
+	    "LEFT JOIN regions r ON r.code = v.region "
+	    "WHERE c.account_id = ?1 AND c.checked_in_at >= ?2 "
+	    "ORDER BY c.checked_in_at DESC, c.id DESC LIMIT ?3",
 };

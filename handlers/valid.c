@@ -52,3 +52,24 @@ mask_phone(const char *phone, char out[12])
 	memcpy(out + 7, phone + 7, 4);
 	out[11] = '\0';
 }
+
+int
+valid_local_path(const char *s)
+{
+	size_t i;
+	unsigned char ch;
+
+	/*
+	 * "//host" is another site, and so is "/\host": browsers read a
+	 * backslash as a slash and drop tabs and newlines.  Hence visible
+	 * ASCII only, and no backslash anywhere.
+	 */
+	if (s == NULL || s[0] != '/' || s[1] == '/')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		ch = (unsigned char)s[i];
+		if (i >= 512 || ch <= ' ' || ch > '~' || ch == '\\')
+			return 0;
+	}
+	return 1;
+}

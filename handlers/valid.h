@@ -15,5 +15,10 @@ unsigned role_parse(const char *s);
 const char *role_name(unsigned role);
 /* Writes "138****8000" for a valid phone (out holds 12 bytes). */
 void mask_phone(const char *phone, char out[12]);
+/*
+ * Returns 1 for a path of ours to return to after sign-in: "/" then
+ * visible ASCII, at most 512 bytes, not "//" and no backslash.
+ */
+int valid_local_path(const char *s);
 
 #endif

@@ -316,7 +316,10 @@ static const struct jcase {
 	{ "{\"a\":1} \n\t\r", 0, 1 },
 	{ "\n {\"a\":1}", 0, 1 },
 	{ "{\"a\":\"\xe5\x81\xa5\xe5\xba\xb7\"}", 0, 1 },
-	{ "{\"a\":\"\\u0000\"}", 0, 1 },	/* escaped, not a raw NUL */
+	{ "{\"a\":\"\\u0000\"}", 0, 0 },	/* escaped NUL: would cut the string */
+	{ "{\"a\":\"x\\u0000y\"}", 0, 0 },
+	{ "{\"a\":\"\\\\u0000\"}", 0, 1 },	/* an escaped backslash, then text */
+	{ "{\"a\":\"\\u0001\"}", 0, 1 },
 	{ "{\"a\":1}x", 7, 1 },			/* only n bytes */
 	{ "", 0, 0 },
 	{ " ", 0, 0 },

@@ -16,7 +16,7 @@ export HC_NOW=2026-11-29T02:00:00Z
 export HC_CODE_TTL=35		# so the page renews its code within the test
 start_stack
 mkdir -p "$BUILD/screenshots"
-for script in login.mjs code.mjs; do
+for script in login.mjs code.mjs venues.mjs; do
 	out=$(BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" \
 	    CHROMIUM="$CHROMIUM" SHOTS="$BUILD/screenshots" node "$script")
 	printf '%s\n' "$out" | grep -v ' passed, '

@@ -224,9 +224,30 @@ eq "eleventh code Retry-After" "$(hdr Retry-After)" 3600
 eq "refused code changed nothing" "$(db_snapshot)" "$before"
 check "rate table holds no phone or IP" sh -c "! sqlite3 '$HC_DATA_DIR/healthcode.db' 'SELECT key FROM rate_hits' | grep -qE '186000|127\.0\.0\.1'"
 
+# --- delivery through a configured command --------------------------------
+cat > "$T/sms.sh" <<'SH'
+#!/bin/sh
+# A stand-in SMS gateway: records what it is handed on standard input.
+cat >> "$(dirname "$0")/gateway.txt"
+SH
+chmod +x "$T/sms.sh"
+export HC_SMS_COMMAND="$T/sms.sh"
+set_now 2026-11-29T22:00:00Z
+req POST /api/v1/auth/otp '{"phone":"18800000001"}'
+eq "code through the command" "$STATUS" 202
+check "the command got '<phone> <code>' on stdin" grep -qE '^18800000001 [0-9]{6}$' "$T/gateway.txt"
+check "and the outbox did not" sh -c "! grep -q 18800000001 '$HC_DATA_DIR/sms-outbox.log'"
+export HC_SMS_COMMAND="exit 3"
+restart_workers
+req POST /api/v1/auth/otp '{"phone":"18800000002"}'
+eq "a failing gateway" "$STATUS,$(j .error.code)" "503,sms_unavailable"
+eq "leaves no usable code" "$(sql "SELECT count(*) FROM otp_codes WHERE phone = '18800000002'")" 0
+unset HC_SMS_COMMAND
+restart_workers
+
 # --- the log carries no personal data or secrets --------------------------
 check "log has request lines" grep -qE 'POST /api/v1/auth/login 200' "$HC_LOG_FILE"
-for ph in $P $A $Q $R $S 18600000000 18700000000; do
+for ph in $P $A $Q $R $S 18600000000 18700000000 18800000001; do
 	check "log never has phone $ph" sh -c "! grep -q '$ph' '$HC_LOG_FILE'"
 done
 check "log never has a token" sh -c "! grep -q '${TOKEN:0:40}' '$HC_LOG_FILE'"

@@ -155,6 +155,20 @@ check "SVG decodes to <base>/v/<token>" grep -qE "^$BASE/v/[A-Za-z0-9_-]+\.[A-Za
 eq "the SVG's token is the one in its headers' day" "$(hdr X-Code-Color)" green
 eq "daily code id reused within the day" "$(sql 'SELECT count(*) FROM daily_codes')" 1
 
+# Key rotation: a new key signs; the old one stays published until removed.
+OLDKID=$(jq -r '.keys[0].kid' "$T/jwks.json")
+"$CTL" keygen > "$T/out"
+NEWKID=$(sed -n 's/^new signing key //p' "$T/out")
+check "keygen names the new key" test -n "$NEWKID"
+check "new key file is private" sh -c "test \$(stat -c %a \$(ls '$HC_DATA_DIR'/keys/*$NEWKID*.pem 2>/dev/null || ls -t '$HC_DATA_DIR'/keys/*.pem | head -1)) = 600"
+restart_workers
+req GET /.well-known/jwks.json
+eq "both keys published" "$(j '[.keys[].kid]|sort|join(",")')" "$(printf '%s\n%s\n' "$OLDKID" "$NEWKID" | sort | paste -sd,)"
+cp "$T/body" "$T/jwks2.json"
+req GET /api/v1/code -- "${AUTH1[@]}"
+node "$TOP/tests/e2e/jws.mjs" "$(j .token)" "$T/jwks2.json" > "$T/jws2"
+eq "the newest key signs" "$?,$(jq -r .header.kid "$T/jws2")" "0,$NEWKID"
+
 # The code ends at the daily cutoff even if 5 minutes would run past it.
 set_now 2026-11-29T15:58:00Z
 req GET /api/v1/code -- "${AUTH1[@]}"

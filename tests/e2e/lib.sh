@@ -20,9 +20,14 @@ export HC_DATA_DIR="$T/data"
 export HC_LOG_FILE="$T/healthcode.log"
 export TZ=UTC
 
+EXTRA=()
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	"$TOP/spawn.sh" stop -s "$T/fcgi.sock" -P "$T/fcgi.pid" 2>/dev/null
+	for name in "${EXTRA[@]}"; do
+		kill "$(cat "$T/$name/lighttpd.pid")" 2>/dev/null
+		"$TOP/spawn.sh" stop -s "$T/$name/fcgi.sock" -P "$T/$name/fcgi.pid" 2>/dev/null
+	done
 	if [ -n "${KEEP:-}" ]; then
 		echo "kept $T"
 	else
@@ -189,4 +194,42 @@ finish() {
 # since ImageMagick's own SVG reader here does not draw it scannably).
 svg_decode() {
 	rsvg-convert -z 4 -b white "$1" > "$1.png" && zbarimg -q --raw "$1.png" 2>/dev/null
+}
+
+# start_instance NAME REGION: another instance of the service (its own
+# data, keys, region, port, lighttpd and worker) for mutual recognition.
+# Its address is in BASE_<NAME>; "on NAME cmd..." runs cmd against it.
+start_instance() {
+	name=$1
+	dir="$T/$1"
+	mkdir -p "$dir"
+	port=$(free_port)
+	eval "BASE_$name=http://127.0.0.1:$port"
+	(
+		export HC_DATA_DIR="$dir/data" HC_REGION="$2" \
+		    HC_LOG_FILE="$dir/healthcode.log" HC_TRUSTED_ISSUERS= \
+		    HC_PUBLIC_BASE_URL="http://127.0.0.1:$port"
+		"$CTL" init >/dev/null && "$CTL" migrate >/dev/null &&
+		"$TOP/spawn.sh" start -n 1 -s "$dir/fcgi.sock" \
+		    -P "$dir/fcgi.pid" -b "$BUILD/healthcode.fcgi" \
+		    -l "$dir/healthcode.log"
+	) || { echo "instance $name would not start" >&2; exit 1; }
+	sed -e "s|@BIND@|127.0.0.1|" -e "s|@PORT@|$port|" \
+	    -e "s|@SOCKET@|$dir/fcgi.sock|" -e "s|@STATIC@|$TOP/static|" \
+	    -e "s|@LOGDIR@|$dir|" "$TOP/conf/lighttpd.conf" > "$dir/lighttpd.conf"
+	lighttpd -D -f "$dir/lighttpd.conf" &
+	echo $! > "$dir/lighttpd.pid"
+	EXTRA+=("$name")
+	for _ in $(seq 100); do
+		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0
+		sleep 0.05
+	done
+	echo "instance $name did not come up" >&2
+	exit 1
+}
+
+on() {
+	name=$1
+	shift
+	eval "BASE=\$BASE_$name HC_DATA_DIR=\$T/$name/data \"\$@\""
 }

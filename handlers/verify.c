@@ -1,0 +1,390 @@
+/*
+ * Checkpoint verification (验码): a checker scans a code, or looks up a
+ * person without a phone; codes of trusted regions verify offline with
+ * their published keys.  Every check is recorded for tracing.  Anyone
+ * who is not a checker sees no personal data.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../fcgi/clock.h"
+#include "../fcgi/log.h"
+#include "../fcgi/token.h"
+#include "../fcgi/validate.h"
+#include "app.h"
+#include "ident.h"
+#include "rules.h"
+
+#define PLACE_MAX	60	/* bytes of the checkpoint's label */
+#define CID_MAX		64
+
+/* The outcome of one check. */
+struct check {
+	int		 valid;
+	const char	*reason;	/* when not valid: a stable code */
+	enum color	 color;
+	char		 issuer[7];	/* "" when unknown */
+	char		 cid[CID_MAX + 1];
+	int64_t		 person_id;	/* ours only; 0 otherwise */
+	char		 name_masked[160];
+	char		 id_masked[24];
+};
+
+static int
+check_fail(struct check *k, const char *reason)
+{
+	k->valid = 0;
+	k->reason = reason;
+	return -1;
+}
+
+static int
+color_parse(const char *s, enum color *out)
+{
+	if (strcmp(s, "green") == 0)
+		*out = COLOR_GREEN;
+	else if (strcmp(s, "yellow") == 0)
+		*out = COLOR_YELLOW;
+	else if (strcmp(s, "red") == 0)
+		*out = COLOR_RED;
+	else
+		return -1;
+	return 0;
+}
+
+/* The keyring of an issuer: ours, a trusted region's, or NULL. */
+static const struct keyring *
+issuer_keys(struct app *a, const char *region)
+{
+	size_t i;
+
+	if (strcmp(region, a->cfg[CFG_REGION]) == 0)
+		return &a->keys;
+	for (i = 0; i < a->ntrusted; i++)
+		if (strcmp(a->trusted[i].region, region) == 0)
+			return &a->trusted[i].keys;
+	return NULL;
+}
+
+/*
+ * Checks a code token.  Order: form, algorithm (pinned to ES256), issuer
+ * in the trust list, key known, signature, expiry; then, for our own
+ * codes, the person's current colour, which wins over the colour at
+ * issue.  0 valid, -1 with k->reason.
+ */
+static int
+check_token(struct ctx *c, const char *tok, struct check *k)
+{
+	struct app *a = c->app;
+	const struct keyring *ring;
+	const struct key *key;
+	const cJSON *iss, *cid, *col;
+	cJSON *claims;
+	char alg[16], kid[KID_MAX + 1];
+	struct db_stmt *s;
+	struct rules_result res;
+	enum tok_status st;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	if (tok_peek(tok, alg, sizeof(alg), kid, sizeof(kid)) != TOK_OK)
+		return check_fail(k, "malformed");
+	if (strcmp(alg, "ES256") != 0)
+		return check_fail(k, "wrong_algorithm");
+	/* Unverified, only to choose the key; trusted after the signature. */
+	if ((claims = tok_unverified_claims(tok)) == NULL)
+		return check_fail(k, "malformed");
+	iss = cJSON_GetObjectItemCaseSensitive(claims, "iss");
+	if (!cJSON_IsString(iss) || !v_digits(iss->valuestring, 6, 6)) {
+		cJSON_Delete(claims);
+		return check_fail(k, "malformed");
+	}
+	memcpy(k->issuer, iss->valuestring, 7);
+	cJSON_Delete(claims);
+	if ((ring = issuer_keys(a, k->issuer)) == NULL)
+		return check_fail(k, "unknown_issuer");
+	if (kid[0] == '\0' || (key = keyring_find(ring, kid)) == NULL)
+		return check_fail(k, "unknown_key");
+
+	st = tok_verify_es256(tok, key->pkey, c->now, &claims);
+	if (st != TOK_OK) {
+		cJSON_Delete(claims);
+		return check_fail(k, st == TOK_EXPIRED ? "expired" :
+		    st == TOK_WRONG_ALG ? "wrong_algorithm" : st == TOK_BAD_SIG ?
+		    "bad_signature" : "malformed");
+	}
+	iss = cJSON_GetObjectItemCaseSensitive(claims, "iss");
+	cid = cJSON_GetObjectItemCaseSensitive(claims, "cid");
+	col = cJSON_GetObjectItemCaseSensitive(claims, "col");
+	if (!cJSON_IsString(iss) || strcmp(iss->valuestring, k->issuer) != 0 ||
+	    !cJSON_IsString(cid) || *cid->valuestring == '\0' ||
+	    strlen(cid->valuestring) > CID_MAX || !cJSON_IsString(col) ||
+	    color_parse(col->valuestring, &k->color) == -1) {
+		cJSON_Delete(claims);
+		return check_fail(k, "malformed");
+	}
+	snprintf(k->cid, sizeof(k->cid), "%s", cid->valuestring);
+	cJSON_Delete(claims);
+	k->valid = 1;
+	if (ring != &a->keys)
+		return 0;	/* another region's code: its colour stands */
+
+	s = db_stmt(a->db, SQL_CODE_PERSON);
+	db_bind_text(s, 1, k->cid);
+	if ((rc = db_step(s)) == DB_ROW) {
+		char hash[65];
+		k->person_id = db_col_int(s, 0);
+		snprintf(hash, sizeof(hash), "%s", db_col_text(s, 1));
+		snprintf(k->id_masked, sizeof(k->id_masked), "%s",
+		    db_col_text(s, 2));
+		name_mask(db_col_text(s, 3), k->name_masked,
+		    sizeof(k->name_masked));
+		db_reset(s);
+		if (health_colour(c, k->person_id, hash, &res) == -1)
+			return check_fail(k, "internal");
+		k->color = res.color;
+		return 0;
+	}
+	db_reset(s);
+	/* Signed by us, but the person or the day's code is gone. */
+	return check_fail(k, rc == DB_DONE ? "revoked" : "internal");
+}
+
+/* Records the check for tracing; logs (but does not fail) on error. */
+static void
+record(struct ctx *c, const char *method, const struct check *k,
+    const char *place)
+{
+	struct db_stmt *s = db_stmt(c->app->db, SQL_VERIFY_INSERT);
+
+	db_bind_int(s, 1, c->account_id);
+	db_bind_text(s, 2, method);
+	db_bind_text(s, 3, k->issuer);
+	db_bind_text(s, 4, k->cid[0] ? k->cid : NULL);
+	if (k->person_id)
+		db_bind_int(s, 5, k->person_id);
+	db_bind_text(s, 6, place);
+	db_bind_int(s, 7, k->valid);
+	db_bind_text(s, 8, k->valid ? NULL : k->reason);
+	db_bind_text(s, 9, k->valid ? color_name(k->color) : NULL);
+	db_bind_int(s, 10, c->now);
+	if (db_run(s) == DB_ERR)
+		LOG("cannot record a verification");
+}
+
+/* The JSON answer of a check. */
+static void
+check_json(struct ctx *c, const struct check *k)
+{
+	cJSON *o = cJSON_CreateObject();
+	char at[26];
+
+	clock_iso(c->now, at);
+	cJSON_AddBoolToObject(o, "valid", k->valid);
+	if (k->valid) {
+		cJSON_AddStringToObject(o, "color", color_name(k->color));
+		if (k->name_masked[0])
+			cJSON_AddStringToObject(o, "name_masked", k->name_masked);
+		if (k->id_masked[0])
+			cJSON_AddStringToObject(o, "id_masked", k->id_masked);
+		cJSON_AddStringToObject(o, "issuer", k->issuer);
+	} else
+		cJSON_AddStringToObject(o, "reason", k->reason);
+	cJSON_AddStringToObject(o, "checked_at", at);
+	api_json(c, 200, o);
+	cJSON_Delete(o);
+}
+
+/* Reads the optional place label; 0, or -1 after answering 400. */
+static int
+place_of(struct ctx *c, const char **place)
+{
+	int why = req_str(c->req, "place", NULL, place);
+
+	if (why == FIELD_MISSING) {
+		*place = NULL;
+		return 0;
+	}
+	if (why == FIELD_TYPE) {
+		api_field_error(c, why, "place");
+		return -1;
+	}
+	if (!v_text(*place, 0, PLACE_MAX)) {
+		api_error(c, 400, "invalid_place", "place is at most 60 "
+		    "characters of text");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * POST /api/v1/verify {"token","place"} (checker)
+ * 200 {"valid":true,"color","name_masked","id_masked","issuer","checked_at"}
+ * or 200 {"valid":false,"reason","checked_at"}; 400 bad body; 401; 403.
+ */
+void
+api_verify(struct ctx *c)
+{
+	const char *tok, *place;
+	struct check k;
+	int why;
+
+	if ((why = req_str(c->req, "token", NULL, &tok)) != FIELD_OK) {
+		api_field_error(c, why, "token");
+		return;
+	}
+	if (place_of(c, &place) == -1)
+		return;
+	if (check_token(c, tok, &k) == -1 && strcmp(k.reason, "internal") == 0) {
+		api_error(c, 500, "internal", page_msg(c, "internal"));
+		return;
+	}
+	record(c, "scan", &k, place);
+	check_json(c, &k);
+}
+
+/*
+ * POST /api/v1/verify/lookup {"id_type","id_number","name","nationality",
+ * "place"} (checker): for people without a phone.  200 as /verify, or
+ * {"valid":false,"reason":"no_declaration_today"}; 400; 401; 403; 429.
+ */
+void
+api_verify_lookup(struct ctx *c)
+{
+	const char *name, *type, *number, *nat = NULL, *place, *err;
+	char hash[65], who[32], today[11];
+	struct check k;
+	struct db_stmt *s;
+	struct rules_result res;
+	long wait;
+	int why, rc;
+
+	if ((why = req_str(c->req, "name", NULL, &name)) != FIELD_OK) {
+		api_field_error(c, why, "name");
+		return;
+	}
+	if ((why = req_str(c->req, "id_type", NULL, &type)) != FIELD_OK) {
+		api_field_error(c, why, "id_type");
+		return;
+	}
+	if ((why = req_str(c->req, "id_number", NULL, &number)) != FIELD_OK) {
+		api_field_error(c, why, "id_number");
+		return;
+	}
+	if ((why = req_str(c->req, "nationality", NULL, &nat)) == FIELD_TYPE) {
+		api_field_error(c, why, "nationality");
+		return;
+	}
+	if (place_of(c, &place) == -1)
+		return;
+	if (health_identity_hash(c, name, type, number, why == FIELD_OK ? nat :
+	    NULL, hash, &err) == -1) {
+		api_error(c, 400, err, page_msg(c, err));
+		return;
+	}
+	/* Lookups reveal health status by ID number: limited per checker. */
+	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
+	if (db_begin(c->app->db) == -1)
+		goto dberr;
+	wait = ratelimit_hit(c, "lookup", who, c->app->lookup_hourly, 3600);
+	if (wait != 0 || db_commit(c->app->db) == -1) {
+		db_rollback(c->app->db);
+		if (wait <= 0)
+			goto dberr;
+		resp_header(c->resp, "Retry-After", "%ld", wait);
+		api_error(c, 429, "rate_limited", page_msg(c, "rate_limited"));
+		return;
+	}
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.issuer, c->app->cfg[CFG_REGION], 7);
+	clock_day(c->now, today);
+	s = db_stmt(c->app->db, SQL_PERSON_LOOKUP);
+	db_bind_text(s, 1, hash);
+	rc = db_step(s);
+	/* The name must match too; either miss reads as no declaration. */
+	if (rc == DB_ROW && strcmp(db_col_text(s, 2), name) == 0) {
+		k.person_id = db_col_int(s, 0);
+		snprintf(k.id_masked, sizeof(k.id_masked), "%s",
+		    db_col_text(s, 1));
+		name_mask(db_col_text(s, 2), k.name_masked,
+		    sizeof(k.name_masked));
+	}
+	db_reset(s);
+	if (rc == DB_ERR)
+		goto dberr;
+	if (k.person_id != 0) {
+		s = db_stmt(c->app->db, SQL_DECL_ON_DAY);
+		db_bind_int(s, 1, k.person_id);
+		db_bind_text(s, 2, today);
+		rc = db_step(s);
+		db_reset(s);
+		if (rc == DB_ERR)
+			goto dberr;
+		if (rc == DB_ROW) {
+			if (health_colour(c, k.person_id, hash, &res) == -1)
+				goto dberr;
+			k.valid = 1;
+			k.color = res.color;
+		}
+	}
+	if (!k.valid) {
+		k.reason = "no_declaration_today";
+		k.name_masked[0] = k.id_masked[0] = '\0';
+	}
+	record(c, "lookup", &k, place);
+	check_json(c, &k);
+	return;
+dberr:
+	api_error(c, 500, "internal", page_msg(c, "internal"));
+}
+
+/*
+ * GET /v/{token}: what any camera opens.  A signed-in checker sees the
+ * result big (and it is recorded); anyone else only that the code must be
+ * shown to staff.  200.
+ */
+void
+page_verify(struct ctx *c)
+{
+	cJSON *d = cJSON_CreateObject();
+	struct check k;
+	struct db_stmt *s;
+	char at[26], key[48];
+
+	if (!c->authed || !(c->roles & ROLE_CHECKER)) {
+		cJSON_AddBoolToObject(d, "public", 1);
+		page_render(c, 200, "verify.html", "verify_title", d);
+		return;
+	}
+	if (check_token(c, c->req->params[0], &k) == -1 &&
+	    strcmp(k.reason, "internal") == 0) {
+		cJSON_Delete(d);
+		page_error(c, 500, "internal");
+		return;
+	}
+	record(c, "scan", &k, NULL);
+	clock_iso(c->now, at);
+	cJSON_AddStringToObject(d, "checked_at", at);
+	if (k.valid) {
+		cJSON_AddBoolToObject(d, "valid", 1);
+		cJSON_AddStringToObject(d, "color", color_name(k.color));
+		snprintf(key, sizeof(key), "color_%s", color_name(k.color));
+		cJSON_AddStringToObject(d, "color_label", page_text(c, key));
+		cJSON_AddStringToObject(d, "name_masked", k.name_masked);
+		cJSON_AddStringToObject(d, "id_masked", k.id_masked);
+		cJSON_AddStringToObject(d, "issuer", k.issuer);
+		s = db_stmt(c->app->db, SQL_REGION_NAME);
+		db_bind_text(s, 1, k.issuer);
+		if (db_step(s) == DB_ROW)
+			cJSON_AddStringToObject(d, "issuer_name",
+			    db_col_text(s, 0));
+		db_reset(s);
+		if (strcmp(k.issuer, c->app->cfg[CFG_REGION]) != 0)
+			cJSON_AddBoolToObject(d, "foreign", 1);
+	} else {
+		snprintf(key, sizeof(key), "verify_%s", k.reason);
+		cJSON_AddStringToObject(d, "reason", page_text(c, key));
+	}
+	page_render(c, 200, "verify.html", "verify_title", d);
+}

@@ -1,0 +1,172 @@
+#!/bin/bash
+# End to end: checkpoint verification through lighttpd, with roles
+# (anonymous, user, checker), the attack table, the current colour
+# winning over the colour at issue, lookups for people without phones,
+# the /v/ page, and mutual recognition between instances on other ports:
+# A trusts B, so B's codes verify at A; C is not trusted.
+. "$(dirname "$0")/lib.sh"
+
+export HC_NOW=2026-11-29T02:00:00Z
+export HC_OTP_IP_HOURLY=1000
+export HC_LOOKUP_HOURLY=4
+
+idcheck() {
+	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
+	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
+	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
+}
+HEALTHY='"temperature":36.5,"symptoms":[],"travel":[],"contact":false'
+# code_of PHONE NAME ID: sign in, declare, print a fresh code token.
+code_of() {
+	tok=$(login "$1") || return 1
+	req POST /api/v1/declarations "{\"name\":\"$2\",\"id_type\":\"resident_id\",\"id_number\":\"$3\",$HEALTHY}" -- -H "Authorization: Bearer $tok"
+	[ "$STATUS" = 201 ] || { echo "declare: $STATUS $(cat "$T/body")" >&2; return 1; }
+	req GET /api/v1/code -- -H "Authorization: Bearer $tok"
+	j .token
+}
+
+# Other regions: B (Shenzhen) is trusted by A, C (Beijing) is not.
+start_instance B 440300
+start_instance C 110000
+curl -sf "$BASE_B/.well-known/jwks.json" > "$T/b-jwks.json"
+BTOK=$(on B code_of 13600000001 "李四" "$(idcheck 44030519800101001)")
+CTOK=$(on C code_of 13600000002 "赵五" "$(idcheck 11010519800101001)")
+check "B issued a code" test -n "$BTOK"
+check "C issued a code" test -n "$CTOK"
+
+export HC_REGION=330100 HC_TRUSTED_ISSUERS="440300=$T/b-jwks.json"
+start_stack
+
+ID1=11010519491231002X
+OWN=$(code_of 13800138000 "王小华" $ID1)
+check "own code issued" test -n "$OWN"
+"$CTL" grant 13900139000 checker >/dev/null
+CHK=$(login 13900139000)
+USR=$(login 13700137000)
+AC=(-H "Authorization: Bearer $CHK")
+
+# --- who may verify ------------------------------------------------------
+req POST /api/v1/verify "{\"token\":\"$OWN\"}"
+eq "anonymous verify" "$STATUS" 401
+req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- -H "Authorization: Bearer $USR"
+eq "a user without the checker role" "$STATUS" 403
+eq "forbidden code" "$(j .error.code)" forbidden
+eq "refused checks not recorded" "$(sql 'SELECT count(*) FROM verifications')" 0
+
+# --- bad requests --------------------------------------------------------
+req POST /api/v1/verify '{"token":' -- "${AC[@]}"
+eq "malformed body" "$STATUS" 400
+req POST /api/v1/verify '{}' -- "${AC[@]}"
+eq "no token" "$(j .error.code)" missing_field
+req POST /api/v1/verify '{"token":42}' -- "${AC[@]}"
+eq "token not a string" "$(j .error.code)" wrong_type
+req POST /api/v1/verify "{\"token\":\"$OWN\",\"place\":\"$(printf 'x%.0s' $(seq 61))\"}" -- "${AC[@]}"
+eq "place over 60" "$(j .error.code)" invalid_place
+eq "bad requests not recorded" "$(sql 'SELECT count(*) FROM verifications')" 0
+
+# --- a valid code --------------------------------------------------------
+req POST /api/v1/verify "{\"token\":\"$OWN\",\"place\":\"西湖区文三路社区东门\"}" -- "${AC[@]}"
+eq "verify" "$STATUS" 200
+eq "valid" "$(j .valid)" true
+eq "colour" "$(j .color)" green
+eq "masked name" "$(j .name_masked)" "王*华"
+eq "masked ID" "$(j .id_masked)" "1101**********002X"
+eq "issuer" "$(j .issuer)" 330100
+eq "checked at" "$(j .checked_at)" 2026-11-29T10:00:00+08:00
+check "no full ID in the answer" sh -c "! grep -q $ID1 '$T/body'"
+eq "recorded with checker, code id and place" \
+    "$(sql "SELECT method, issuer, length(code_id), place, valid, color, checker_id = (SELECT id FROM accounts WHERE phone = '13900139000') FROM verifications")" \
+    "scan|330100|22|西湖区文三路社区东门|1|green|1"
+
+# --- the attack table ----------------------------------------------------
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+H=${OWN%%.*}; REST=${OWN#*.}; P=${REST%%.*}; S=${OWN##*.}
+PAY=$(printf '%s' "$P" | tr '_-' '/+' | sed 's/$/==/' | openssl base64 -d -A 2>/dev/null)
+RED=$(printf '%s' "$PAY" | sed 's/"col":"green"/"col":"red"/' | b64url)
+KEYPEM=$(ls "$HC_DATA_DIR"/keys/*.pem | head -1)
+openssl pkey -in "$KEYPEM" -pubout > "$T/pub.pem"
+HSHDR=$(printf '{"alg":"HS256","kid":"%s","typ":"JWT"}' "$(printf '%s' "$H" | tr '_-' '/+' | sed 's/$/==/' | openssl base64 -d -A 2>/dev/null | jq -r .kid)" | b64url)
+HSSIG=$(printf '%s.%s' "$HSHDR" "$P" | openssl dgst -sha256 -hmac "$(cat "$T/pub.pem")" -binary | b64url)
+NONE="$(printf '{"alg":"none","typ":"JWT"}' | b64url).$P."
+UNK="$(printf '{"alg":"ES256","kid":"unknownkid00","typ":"JWT"}' | b64url).$P.$S"
+if [ "${S:0:1}" = A ]; then F=B; else F=A; fi
+BIG=$(head -c 7500 /dev/zero | tr '\0' 'A')
+attack() {	# attack DESCRIPTION TOKEN REASON
+	req POST /api/v1/verify "{\"token\":\"$2\"}" -- "${AC[@]}"
+	eq "$1: status" "$STATUS" 200
+	eq "$1: reason" "$(j .valid),$(j .reason)" "false,$3"
+}
+attack "tampered payload (green to red)" "$H.$RED.$S" bad_signature
+attack "tampered signature" "$H.$P.$F${S:1}" bad_signature
+attack "alg none" "$NONE" wrong_algorithm
+attack "HS256 signed with our public key" "$HSHDR.$P.$HSSIG" wrong_algorithm
+attack "unknown kid" "$UNK" unknown_key
+attack "garbage" "garbage" malformed
+attack "empty" "" malformed
+attack "10 KB token" "$BIG.$BIG.$BIG" malformed
+attack "untrusted region C" "$CTOK" unknown_issuer
+eq "every check recorded" "$(sql 'SELECT count(*) FROM verifications')" 10
+eq "failures recorded with the reason" "$(sql "SELECT count(*) FROM verifications WHERE valid = 0 AND reason IS NOT NULL")" 9
+
+# --- mutual recognition: B's code at A ------------------------------------
+req POST /api/v1/verify "{\"token\":\"$BTOK\"}" -- "${AC[@]}"
+eq "B's code verifies at A" "$(j .valid),$(j .color),$(j .issuer)" "true,green,440300"
+eq "no personal data in a foreign code" "$(j .name_masked),$(j .id_masked)" "null,null"
+req GET "/v/$BTOK" -- -H "Cookie: hc_session=$CHK"
+check "page says issued by Shenzhen" grep -q '深圳市 (440300) · 外地互认码' "$T/body"
+
+# --- the current colour wins ----------------------------------------------
+HASH=$(printf 'id:resident_id:%s' $ID1 | openssl dgst -sha256 -mac HMAC \
+    -macopt "hexkey:$(tr -d '\n' < "$HC_DATA_DIR/id-hmac.key")" | sed 's/.*= //')
+sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at) VALUES ('$HASH', 'confirmed', '2026-11-29', 0)"
+req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+eq "a code issued green verifies red once the person is red" "$(j .valid),$(j .color)" "true,red"
+
+# --- expiry and revocation -------------------------------------------------
+set_now 2026-11-29T02:05:00Z
+req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+eq "expired at exp" "$(j .valid),$(j .reason)" "false,expired"
+set_now 2026-11-29T02:04:59Z
+req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+eq "valid one second before" "$(j .valid)" true
+sql "DELETE FROM daily_codes"
+req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+eq "revoked when the day's code id is gone" "$(j .valid),$(j .reason)" "false,revoked"
+
+# --- the page any camera opens ---------------------------------------------
+set_now 2026-11-29T02:06:00Z
+OWN2=$(code_of 13800138000 "王小华" $ID1)
+req GET "/v/$OWN2"
+eq "anonymous /v/ page" "$STATUS" 200
+check "asks to show it to staff" grep -q '请向查验点工作人员出示' "$T/body"
+check "no personal data for anonymous" sh -c "! grep -qE '王|1101|green|red|红码|绿码' '$T/body'"
+req GET "/v/$OWN2" -- -H "Cookie: hc_session=$USR"
+check "no personal data for a plain user" sh -c "! grep -qE '王|1101' '$T/body'"
+n=$(sql 'SELECT count(*) FROM verifications')
+req GET "/v/$OWN2" -- -H "Cookie: hc_session=$CHK"
+check "checker sees the colour big" grep -q 'id="verify-color">红码' "$T/body"
+check "checker sees the masked name" grep -q 'id="verify-name">王\*华' "$T/body"
+eq "the page check is recorded" "$(sql 'SELECT count(*) FROM verifications')" $((n + 1))
+req GET "/v/garbage" -- -H "Cookie: hc_session=$CHK"
+check "checker sees why a code is invalid" grep -q 'id="verify-reason">不是有效的健康码' "$T/body"
+
+# --- lookups for people without phones --------------------------------------
+look() { req POST /api/v1/verify/lookup "$1" -- "${AC[@]}"; }
+look "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}"
+eq "lookup of a person who declared today" "$(j .valid),$(j .color),$(j .name_masked)" "true,red,王*华"
+look "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王大华\"}"
+eq "lookup with the wrong name" "$(j .valid),$(j .reason),$(j .name_masked)" "false,no_declaration_today,null"
+look "{\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 33010619800101009)\",\"name\":\"无名\"}"
+eq "lookup of someone unknown" "$(j .valid),$(j .reason)" "false,no_declaration_today"
+look "{\"id_type\":\"resident_id\",\"id_number\":\"110105194912310021\",\"name\":\"王小华\"}"
+eq "lookup with a bad check digit" "$STATUS,$(j .error.code)" "400,invalid_check_digit"
+eq "lookups recorded" "$(sql "SELECT count(*) FROM verifications WHERE method = 'lookup'")" 3
+look "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}"
+eq "fourth lookup in the hour" "$(j .valid)" true
+look "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}"
+eq "fifth lookup in the hour is limited" "$STATUS,$(j .error.code)" "429,rate_limited"
+check "Retry-After on the limit" test -n "$(hdr Retry-After)"
+req POST /api/v1/verify/lookup "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}" -- -H "Authorization: Bearer $USR"
+eq "lookup needs the checker role" "$STATUS" 403
+
+finish
