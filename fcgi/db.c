@@ -31,7 +31,8 @@ static const char pragmas[] =
     "PRAGMA synchronous=NORMAL;"	/* WAL: a killed worker loses nothing committed */
     "PRAGMA foreign_keys=ON;"
     "PRAGMA secure_delete=ON;"		/* deleted personal data is overwritten */
-    "PRAGMA journal_size_limit=67108864;";
+    "PRAGMA journal_size_limit=67108864;"
+    "PRAGMA mmap_size=268435456;";	/* reads without a pread each */
 
 struct db *
 db_open(const char *path, struct buf *err)

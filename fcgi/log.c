@@ -6,11 +6,13 @@
 #include "log.h"
 
 static const char *progname = "healthcode";
+static int pid;
 
 void
 log_init(const char *prog)
 {
 	progname = prog;
+	pid = 0;
 }
 
 void
@@ -20,8 +22,9 @@ log_msg(const char *func, const char *fmt, ...)
 	va_list ap;
 	int n, m;
 
-	n = snprintf(line, sizeof(line), "%s[%d]: %s: ", progname,
-	    (int)getpid(), func);
+	if (pid == 0)	/* once per process */
+		pid = (int)getpid();
+	n = snprintf(line, sizeof(line), "%s[%d]: %s: ", progname, pid, func);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	va_start(ap, fmt);

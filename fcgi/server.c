@@ -1,11 +1,13 @@
 /* The FastCGI accept loop over libfcgi; see server.h. */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <fcgiapp.h>
+#include <fastcgi.h>
 
 #include "log.h"
 #include "server.h"
@@ -163,9 +165,21 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-int
-server_run(server_fn fn, void *app)
+/* Waits up to ms for a connection on the listening socket; 1 if one came. */
+static int
+wait_readable(int ms)
 {
+	struct pollfd pfd = { FCGI_LISTENSOCK_FILENO, POLLIN, 0 };
+	int rc;
+
+	rc = poll(&pfd, 1, ms);
+	return rc != 0;	/* a signal or an error: go on to accept */
+}
+
+int
+server_run(server_fn fn, server_idle_fn idle, void *app)
+{
+	int ms;
 	struct sigaction sa;
 	FCGX_Request fr;
 	struct server_io io = { &fr };
@@ -188,7 +202,12 @@ server_run(server_fn fn, void *app)
 		return 1;
 	}
 	buf_init(&out);
-	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+	for (;;) {
+		if (idle != NULL && (ms = idle(app, 0)) >= 0 &&
+		    !wait_readable(ms))
+			idle(app, 1);
+		if (stopping || FCGX_Accept_r(&fr) < 0)
+			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		memset(&req, 0, sizeof(req));
 		resp_init(&resp);

@@ -15,8 +15,18 @@ struct server_io;
 typedef void (*server_fn)(void *app, struct request *req,
     struct response *resp, struct server_io *io, const char **route);
 
-/* Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT. Returns 0 or 1. */
-int server_run(server_fn fn, void *app);
+/*
+ * Deferred work between requests: returns the milliseconds until it
+ * wants to run, or -1 when it has none; with now set, it runs.
+ */
+typedef int (*server_idle_fn)(void *app, int now);
+
+/*
+ * Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT.
+ * Before waiting for a request it asks idle (may be NULL) how long it may
+ * wait, and runs it when no request came in that time.  Returns 0 or 1.
+ */
+int server_run(server_fn fn, server_idle_fn idle, void *app);
 
 /*
  * Reads and parses the body of a request (form or JSON) up to limit

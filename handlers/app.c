@@ -217,6 +217,9 @@ rules_config(struct app *a, struct buf *err)
 	if (cfg_num(a, CFG_YELLOW_CLEAR_DAYS, 1, 60, &v, err))
 		return -1;
 	a->rules.yellow_clear_days = (int)v;
+	snprintf(a->rules_id, sizeof(a->rules_id), "%d/%d/%d/%d",
+	    a->rules.fever_tenths, a->rules.window_days,
+	    a->rules.red_clear_days, a->rules.yellow_clear_days);
 	return 0;
 }
 
@@ -418,9 +421,17 @@ app_open(struct app *a, int server, struct buf *err)
 	return 0;
 }
 
+int
+app_idle(void *app, int now)
+{
+	return verify_idle(app, now);
+}
+
 void
 app_close(struct app *a)
 {
+	if (a->db != NULL)
+		verify_flush(a);
 	db_close(a->db);
 	tmpl_set_free(a->tmpl);
 	cJSON_Delete(a->i18n[LANG_ZH]);

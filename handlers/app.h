@@ -89,6 +89,8 @@ enum stmt {
 	SQL_VERIFY_INSERT,
 	SQL_PERSON_LOOKUP,
 	SQL_REGION_NAME,
+	SQL_COLOUR_CACHED,
+	SQL_COLOUR_STORE,
 	/* venues.c: add new statements below this line */
 	SQL_VENUE_INSERT,
 	SQL_VENUE_COUNT_OWNED,
@@ -124,6 +126,7 @@ struct app {
 	int		 schema;
 	long long	 code_ttl;
 	struct rules_cfg rules;
+	char		 rules_id[48];	/* the rules configuration, for the colour cache */
 	struct keyring	 keys;		/* ours: the newest signs */
 	char		*jwks;		/* our public keys, served as is */
 	cJSON		*region_options;	/* for the declaration form */
@@ -166,6 +169,8 @@ int app_read_secret(const char *path, unsigned char key[32], struct buf *err);
 /* The server's request entry point (server_fn). */
 void app_serve(void *app, struct request *req, struct response *resp,
     struct server_io *io, const char **route);
+/* The server's idle hook (server_idle_fn): deferred writes. */
+int app_idle(void *app, int now);
 /* HMAC-SHA256 of "domain:value" with key, as hex (65 bytes). */
 void app_mac(const unsigned char key[32], const char *domain,
     const char *value, char out[65]);
@@ -236,6 +241,10 @@ void page_declare_post(struct ctx *c);
 void page_code(struct ctx *c);
 
 /* verify.c */
+/* Writes the queued check records now. */
+void verify_flush(struct app *a);
+/* server_idle_fn for the queue: ms until a flush is due, or -1. */
+int verify_idle(struct app *a, int now);
 void api_verify(struct ctx *c);
 void api_verify_lookup(struct ctx *c);
 void page_verify(struct ctx *c);

@@ -493,8 +493,9 @@ dberr:
 	return 500;
 }
 
-int
-health_colour(struct ctx *c, int64_t person_id, const char *id_hash,
+/* Runs the rules over the person's stored data. */
+static int
+colour_compute(struct ctx *c, int64_t person_id, const char *id_hash,
     struct rules_result *out)
 {
 	struct app *a = c->app;
@@ -592,6 +593,67 @@ health_colour(struct ctx *c, int64_t person_id, const char *id_hash,
 	in.cases = cases;
 
 	rules_eval(&a->rules, &in, out);
+	return 0;
+}
+
+static int
+color_of_name(const char *s, enum color *out)
+{
+	if (strcmp(s, "green") == 0)
+		*out = COLOR_GREEN;
+	else if (strcmp(s, "yellow") == 0)
+		*out = COLOR_YELLOW;
+	else if (strcmp(s, "red") == 0)
+		*out = COLOR_RED;
+	else
+		return -1;
+	return 0;
+}
+
+/*
+ * The colour, from the cache in persons when nothing it depends on has
+ * changed (migrations/0007_colour_cache.sql), else computed and stored
+ * with the generation read before computing.
+ */
+int
+health_colour(struct ctx *c, int64_t person_id, const char *id_hash,
+    struct rules_result *out)
+{
+	struct app *a = c->app;
+	struct db_stmt *s = db_stmt(a->db, SQL_COLOUR_CACHED);
+	int64_t gen;
+	int rc, fresh = 0;
+
+	db_bind_int(s, 1, person_id);
+	db_bind_int(s, 2, c->now);
+	db_bind_text(s, 3, a->rules_id);
+	if ((rc = db_step(s)) != DB_ROW) {
+		db_reset(s);
+		return -1;
+	}
+	gen = db_col_int(s, 0);
+	if (db_col_int(s, 1) && color_of_name(db_col_text(s, 2),
+	    &out->color) == 0) {
+		out->reasons = (unsigned)db_col_int(s, 3);
+		snprintf(out->green_on, sizeof(out->green_on), "%s",
+		    db_col_text(s, 4));
+		fresh = 1;
+	}
+	db_reset(s);
+	if (fresh)
+		return 0;
+	if (colour_compute(c, person_id, id_hash, out) == -1)
+		return -1;
+	s = db_stmt(a->db, SQL_COLOUR_STORE);
+	db_bind_int(s, 1, person_id);
+	db_bind_text(s, 2, color_name(out->color));
+	db_bind_int(s, 3, out->reasons);
+	db_bind_text(s, 4, out->green_on);
+	db_bind_text(s, 5, a->rules_id);
+	db_bind_int(s, 6, clock_next_cutoff(c->now));
+	db_bind_int(s, 7, gen);
+	if (db_run(s) == DB_ERR)
+		LOG("cannot cache a colour");	/* the answer stands */
 	return 0;
 }
 

@@ -44,7 +44,7 @@ main(void)
 		goto fail;
 	}
 	buf_free(&err);
-	rc = server_run(app_serve, &app);
+	rc = server_run(app_serve, app_idle, &app);
 	app_close(&app);
 	return rc;
 fail:

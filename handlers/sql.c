@@ -99,6 +99,14 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "SELECT id, id_masked, name FROM persons WHERE id_hash = ?1",
 	[SQL_REGION_NAME] =
 	    "SELECT name FROM regions WHERE code = ?1",
+	[SQL_COLOUR_CACHED] =
+	    "SELECT color_gen, color_gen = color_gen_cached AND "
+	    "color_until > ?2 AND color_rules = ?3 AND color IS NOT NULL, "
+	    "color, color_reasons, color_green_on FROM persons WHERE id = ?1",
+	[SQL_COLOUR_STORE] =
+	    "UPDATE persons SET color = ?2, color_reasons = ?3, "
+	    "color_green_on = ?4, color_rules = ?5, color_until = ?6, "
+	    "color_gen_cached = ?7 WHERE id = ?1",
 	/* venues.c: add new statements below this line */
 	[SQL_VENUE_INSERT] =
 	    "INSERT INTO venues (owner_id, name, address, region, token, "

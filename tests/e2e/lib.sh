@@ -51,6 +51,17 @@ eq() {
 	if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', want '$3'"; fi
 }
 
+# eventually DESCRIPTION EXPECTED SQL: the query reaches the value within
+# 2 s (check records are written in groups, at most 50 ms behind).
+eventually() {
+	for _ in $(seq 40); do
+		got=$(sql "$3")
+		[ "$got" = "$2" ] && { pass; return; }
+		sleep 0.05
+	done
+	fail "$1: got '$got', want '$2'"
+}
+
 # Epoch seconds of an ISO 8601 time (GNU date).
 epoch() { date -u -d "$1" +%s; }
 
