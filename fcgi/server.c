@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include <fcgiapp.h>
 #include <fastcgi.h>
@@ -17,6 +19,8 @@ struct server_io {
 };
 
 static volatile sig_atomic_t stopping;
+static uint32_t	id_prefix, id_count;
+static int	id_seeded;
 
 static void
 on_term(int sig)
@@ -42,7 +46,14 @@ request_from_env(FCGX_Request *fr, struct request *req,
 	struct buf hex;
 	size_t plen;
 
-	rand_bytes(id, sizeof(id));
+	/* A random prefix per process and a counter: unique, and no syscall. */
+	if (!id_seeded) {
+		rand_bytes(&id_prefix, sizeof(id_prefix));
+		id_seeded = 1;
+	}
+	id_count++;
+	memcpy(id, &id_prefix, 4);
+	memcpy(id + 4, &id_count, 4);
 	buf_init(&hex);
 	hex_encode(&hex, id, sizeof(id));
 	memcpy(req->id, hex.ptr, sizeof(req->id));
@@ -176,10 +187,21 @@ wait_readable(int ms)
 	return rc != 0;	/* a signal or an error: go on to accept */
 }
 
+/* Returns 1 if the listening socket is a unix-domain socket. */
+static int
+listen_is_unix(void)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+
+	return getsockname(FCGI_LISTENSOCK_FILENO, (struct sockaddr *)&sa,
+	    &len) == 0 && sa.ss_family == AF_UNIX;
+}
+
 int
 server_run(server_fn fn, server_idle_fn idle, void *app)
 {
-	int ms;
+	int ms, unix_socket;
 	struct sigaction sa;
 	FCGX_Request fr;
 	struct server_io io = { &fr };
@@ -202,6 +224,7 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 		return 1;
 	}
 	buf_init(&out);
+	unix_socket = listen_is_unix();
 	for (;;) {
 		if (idle != NULL && (ms = idle(app, 0)) >= 0 &&
 		    !wait_readable(ms))
@@ -217,6 +240,14 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 		buf_reset(&out);
 		resp_serialize(&resp, req.id, req.method == METHOD_HEAD, &out);
 		FCGX_PutStr(out.ptr, (int)out.len, fr.out);
+		/*
+		 * libfcgi closes a connection "lingering": shutdown, then wait
+		 * for the web server to close its end.  The worker sits idle
+		 * meanwhile.  On a unix socket nothing sent can be lost to a
+		 * plain close, so detach first, which makes it close at once.
+		 */
+		if (unix_socket)
+			FCGX_Detach(&fr);
 		FCGX_Finish_r(&fr);
 		/* Route pattern, never the raw path: paths can carry tokens. */
 		LOG("%s %s %s %d %.2fms%s%s", req.id, method_name(req.method),
