@@ -596,20 +596,6 @@ colour_compute(struct ctx *c, int64_t person_id, const char *id_hash,
 	return 0;
 }
 
-static int
-color_of_name(const char *s, enum color *out)
-{
-	if (strcmp(s, "green") == 0)
-		*out = COLOR_GREEN;
-	else if (strcmp(s, "yellow") == 0)
-		*out = COLOR_YELLOW;
-	else if (strcmp(s, "red") == 0)
-		*out = COLOR_RED;
-	else
-		return -1;
-	return 0;
-}
-
 /*
  * The colour, from the cache in persons when nothing it depends on has
  * changed (migrations/0007_colour_cache.sql), else computed and stored
@@ -632,7 +618,7 @@ health_colour(struct ctx *c, int64_t person_id, const char *id_hash,
 		return -1;
 	}
 	gen = db_col_int(s, 0);
-	if (db_col_int(s, 1) && color_of_name(db_col_text(s, 2),
+	if (db_col_int(s, 1) && color_parse(db_col_text(s, 2),
 	    &out->color) == 0) {
 		out->reasons = (unsigned)db_col_int(s, 3);
 		snprintf(out->green_on, sizeof(out->green_on), "%s",

@@ -486,6 +486,20 @@ rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
 	day_format(e.green_on, out->green_on);
 }
 
+int
+color_parse(const char *s, enum color *out)
+{
+	if (strcmp(s, "green") == 0)
+		*out = COLOR_GREEN;
+	else if (strcmp(s, "yellow") == 0)
+		*out = COLOR_YELLOW;
+	else if (strcmp(s, "red") == 0)
+		*out = COLOR_RED;
+	else
+		return -1;
+	return 0;
+}
+
 const char *
 color_name(enum color c)
 {

@@ -124,6 +124,8 @@ enum risk rules_risk_of(const struct risk_area *areas, size_t n,
 
 /* Names: "green"/"yellow"/"red"; reason codes; symptom names ("fever", "cough", ...). */
 const char *color_name(enum color c);
+/* Parses "green"/"yellow"/"red"; 0, or -1 for anything else. */
+int color_parse(const char *s, enum color *out);
 const char *reason_name(unsigned reason_bit);
 /* Returns the bit for a symptom name, or 0. */
 unsigned symptom_parse(const char *name);

@@ -89,8 +89,11 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "INSERT INTO daily_codes (code_id, person_id, day, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, day) DO NOTHING",
 	[SQL_CODE_PERSON] =
-	    "SELECT p.id, p.id_hash, p.id_masked, p.name FROM daily_codes dc "
-	    "JOIN persons p ON p.id = dc.person_id WHERE dc.code_id = ?1",
+	    "SELECT p.id, p.id_hash, p.id_masked, p.name, "
+	    "p.color_gen = p.color_gen_cached AND p.color_until > ?2 AND "
+	    "p.color_rules = ?3 AND p.color IS NOT NULL, p.color "
+	    "FROM daily_codes dc JOIN persons p ON p.id = dc.person_id "
+	    "WHERE dc.code_id = ?1",
 	[SQL_VERIFY_INSERT] =
 	    "INSERT INTO verifications (checker_id, method, issuer, code_id, "
 	    "person_id, place, valid, reason, color, checked_at) "

@@ -39,20 +39,6 @@ check_fail(struct check *k, const char *reason)
 	return -1;
 }
 
-static int
-color_parse(const char *s, enum color *out)
-{
-	if (strcmp(s, "green") == 0)
-		*out = COLOR_GREEN;
-	else if (strcmp(s, "yellow") == 0)
-		*out = COLOR_YELLOW;
-	else if (strcmp(s, "red") == 0)
-		*out = COLOR_RED;
-	else
-		return -1;
-	return 0;
-}
-
 /* The keyring of an issuer: ours, a trusted region's, or NULL. */
 static const struct keyring *
 issuer_keys(struct app *a, const char *region)
@@ -130,17 +116,25 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	if (ring != &a->keys)
 		return 0;	/* another region's code: its colour stands */
 
+	/* The person and, in the same read, a fresh cached colour. */
 	s = db_stmt(a->db, SQL_CODE_PERSON);
 	db_bind_text(s, 1, k->cid);
+	db_bind_int(s, 2, c->now);
+	db_bind_text(s, 3, a->rules_id);
 	if ((rc = db_step(s)) == DB_ROW) {
 		char hash[65];
+		int cached;
 		k->person_id = db_col_int(s, 0);
 		snprintf(hash, sizeof(hash), "%s", db_col_text(s, 1));
 		snprintf(k->id_masked, sizeof(k->id_masked), "%s",
 		    db_col_text(s, 2));
 		name_mask(db_col_text(s, 3), k->name_masked,
 		    sizeof(k->name_masked));
+		cached = db_col_int(s, 4) &&
+		    color_parse(db_col_text(s, 5), &k->color) == 0;
 		db_reset(s);
+		if (cached)
+			return 0;
 		if (health_colour(c, k->person_id, hash, &res) == -1)
 			return check_fail(k, "internal");
 		k->color = res.color;
