@@ -455,28 +455,43 @@ api_error(struct ctx *c, int status, const char *code, const char *message)
 }
 
 void
-api_field_error(struct ctx *c, int why, const char *field)
+api_input_error(struct ctx *c, int status, const char *code,
+    const char *field, const char *msg_key)
 {
 	struct buf m;
 
 	buf_init(&m);
+	if (strcmp(code, "missing_field") == 0)
+		buf_printf(&m, "%s is required", field);
+	else if (strcmp(code, "wrong_type") == 0)
+		buf_printf(&m, "%s has the wrong type", field);
+	else
+		buf_puts(&m, page_msg(c, msg_key != NULL ? msg_key : code));
+	resp_error(c->resp, status, code, m.ptr);
+	buf_free(&m);
+}
+
+void
+api_field_error(struct ctx *c, int why, const char *field)
+{
+	struct buf code;
+
 	switch (why) {
 	case FIELD_MISSING:
-		buf_printf(&m, "%s is required", field);
-		resp_error(c->resp, 400, "missing_field", m.ptr);
+		api_input_error(c, 400, "missing_field", field, NULL);
 		break;
 	case FIELD_TYPE:
-		buf_printf(&m, "%s has the wrong type", field);
-		resp_error(c->resp, 400, "wrong_type", m.ptr);
+		api_input_error(c, 400, "wrong_type", field, NULL);
 		break;
 	default:
-		buf_printf(&m, "invalid_%s", field);
-		resp_error(c->resp, 400, m.ptr, page_msg(c, m.ptr));
-		/* err_code must outlive m: use the static field name form. */
+		buf_init(&code);
+		buf_printf(&code, "invalid_%s", field);
+		api_input_error(c, 400, code.ptr, field, NULL);
+		/* err_code must outlive the buffer: the log gets the kind. */
 		c->resp->err_code = "invalid_field";
+		buf_free(&code);
 		break;
 	}
-	buf_free(&m);
 }
 
 void

@@ -178,6 +178,12 @@ void app_mac(const unsigned char key[32], const char *domain,
 /* Answers with a JSON error and the matching status. */
 void api_error(struct ctx *c, int status, const char *code,
     const char *message);
+/*
+ * Answers an input error: "missing_field" and "wrong_type" name the field,
+ * other codes get the message of msg_key (or of the code itself).
+ */
+void api_input_error(struct ctx *c, int status, const char *code,
+    const char *field, const char *msg_key);
 /* Answers a field error from req_str: missing, wrong type or invalid. */
 void api_field_error(struct ctx *c, int why, const char *field);
 /* Answers with a JSON body. */

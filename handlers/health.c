@@ -660,17 +660,7 @@ add_reasons(cJSON *o, unsigned reasons)
 static void
 api_in_error(struct ctx *c, int status, const struct in_err *e)
 {
-	struct buf m;
-
-	buf_init(&m);
-	if (strcmp(e->code, "missing_field") == 0)
-		buf_printf(&m, "%s is required", e->field);
-	else if (strcmp(e->code, "wrong_type") == 0)
-		buf_printf(&m, "%s has the wrong type", e->field);
-	else
-		buf_puts(&m, page_msg(c, e->code));
-	resp_error(c->resp, status, e->code, m.ptr);
-	buf_free(&m);
+	api_input_error(c, status, e->code, e->field, NULL);
 }
 
 /*

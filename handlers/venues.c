@@ -348,21 +348,11 @@ venue_rotate(struct ctx *c, struct venue *v)
 static void
 api_in_error(struct ctx *c, int status, const struct in_err *e)
 {
-	struct buf m;
-
 	if (status == 500) {
 		api_error(c, 500, "internal", page_msg(c, "internal"));
 		return;
 	}
-	buf_init(&m);
-	if (strcmp(e->code, "missing_field") == 0)
-		buf_printf(&m, "%s is required", e->field);
-	else if (strcmp(e->code, "wrong_type") == 0)
-		buf_printf(&m, "%s has the wrong type", e->field);
-	else
-		buf_puts(&m, page_msg(c, e->msg));
-	api_error(c, status, e->code, m.ptr);
-	buf_free(&m);
+	api_input_error(c, status, e->code, e->field, e->msg);
 }
 
 /*
