@@ -260,6 +260,17 @@ db_exec(struct db *db, const char *sql, struct buf *err)
 	return 0;
 }
 
+int
+db_checkpoint(struct db *db)
+{
+	int log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+	    &log, &done) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
 int64_t
 db_changes(struct db *db)
 {

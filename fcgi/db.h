@@ -57,6 +57,14 @@ void db_rollback(struct db *db);
 /* Runs SQL text (several statements); 0 or -1 with err. */
 int db_exec(struct db *db, const char *sql, struct buf *err);
 
+/*
+ * Checkpoints the WAL into the database file and truncates it, so that
+ * deleted rows (overwritten by secure_delete) leave no copy in the WAL.
+ * Returns 0, or -1 if readers kept it from completing (it is retried by
+ * the next call).
+ */
+int db_checkpoint(struct db *db);
+
 /* Rows changed by the last statement; rowid of the last insert. */
 int64_t db_changes(struct db *db);
 int64_t db_last_id(struct db *db);

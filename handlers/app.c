@@ -87,6 +87,7 @@ static const struct handler routes[] = {
 	    NEED_CHECKER, 0 },
 	{ { METHOD_GET, "/v/{token}" }, page_verify, NEED_NONE,
 	    R_PAGE | R_SESSION },
+	/* account.c: add routes below this line */
 	/* venues.c: add routes below this line */
 	{ { METHOD_POST, "/api/v1/venues" }, api_venue_create, NEED_USER, 0 },
 	{ { METHOD_GET, "/api/v1/venues" }, api_venues, NEED_USER, 0 },

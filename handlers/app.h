@@ -91,6 +91,7 @@ enum stmt {
 	SQL_REGION_NAME,
 	SQL_COLOUR_CACHED,
 	SQL_COLOUR_STORE,
+	/* account.c: add new statements below this line */
 	/* venues.c: add new statements below this line */
 	SQL_VENUE_INSERT,
 	SQL_VENUE_COUNT_OWNED,
@@ -254,6 +255,8 @@ int verify_idle(struct app *a, int now);
 void api_verify(struct ctx *c);
 void api_verify_lookup(struct ctx *c);
 void page_verify(struct ctx *c);
+
+/* account.c: add prototypes below this line */
 
 /* venues.c: add prototypes below this line */
 /* Returns 1 for a venue name: 1-60 characters of one-line text, not blank. */

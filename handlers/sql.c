@@ -110,6 +110,7 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "UPDATE persons SET color = ?2, color_reasons = ?3, "
 	    "color_green_on = ?4, color_rules = ?5, color_until = ?6, "
 	    "color_gen_cached = ?7 WHERE id = ?1",
+	/* account.c: add new statements below this line */
 	/* venues.c: add new statements below this line */
 	[SQL_VENUE_INSERT] =
 	    "INSERT INTO venues (owner_id, name, address, region, token, "
