@@ -36,7 +36,8 @@ FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/qr.c fcgi/keyring.c
 APP_SRC	 = handlers/app.c handlers/sql.c handlers/auth.c handlers/pages.c \
 	   handlers/ratelimit.c handlers/valid.c handlers/rules.c \
-	   handlers/ident.c handlers/health.c handlers/verify.c handlers/venues.c
+	   handlers/ident.c handlers/health.c handlers/verify.c \
+	   handlers/retention.c handlers/venues.c handlers/account.c
 FCGI_OBJ = $(FCGI_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ	 = $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o \
 	   $(BUILD)/templates.o

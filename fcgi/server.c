@@ -226,9 +226,13 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 	buf_init(&out);
 	unix_socket = listen_is_unix();
 	for (;;) {
-		if (idle != NULL && (ms = idle(app, 0)) >= 0 &&
-		    !wait_readable(ms))
-			idle(app, 1);
+		/* Deferred work until a request is waiting or none is left. */
+		while (idle != NULL && (ms = idle(app, 0)) >= 0) {
+			if (wait_readable(ms))
+				break;
+			if (ms > 0 && idle(app, 1) < 0)
+				break;
+		}
 		if (stopping || FCGX_Accept_r(&fr) < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);

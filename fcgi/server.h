@@ -17,14 +17,15 @@ typedef void (*server_fn)(void *app, struct request *req,
 
 /*
  * Deferred work between requests: returns the milliseconds until it
- * wants to run, or -1 when it has none; with now set, it runs.
+ * wants to run (0: it did some and has more), or -1 when it has none;
+ * with now set, what is due runs.
  */
 typedef int (*server_idle_fn)(void *app, int now);
 
 /*
  * Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT.
- * Before waiting for a request it asks idle (may be NULL) how long it may
- * wait, and runs it when no request came in that time.  Returns 0 or 1.
+ * Before waiting for a request it runs idle (may be NULL) for as long as
+ * it has work and no request is waiting.  Returns 0 or 1.
  */
 int server_run(server_fn fn, server_idle_fn idle, void *app);
 

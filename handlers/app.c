@@ -46,6 +46,14 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_YELLOW_CLEAR_DAYS] = { "yellow_clear_days", "7" },
 	[CFG_TRUSTED_ISSUERS] = { "trusted_issuers", "" },
 	[CFG_LOOKUP_HOURLY] = { "lookup_hourly", "60" },
+	[CFG_RETENTION_OTP_MINUTES] = { "retention_otp_minutes", "10" },
+	[CFG_RETENTION_DECLARATIONS_DAYS] = { "retention_declarations_days",
+	    "14" },
+	[CFG_RETENTION_CHECKINS_DAYS] = { "retention_checkins_days", "14" },
+	[CFG_RETENTION_VERIFICATIONS_DAYS] = { "retention_verifications_days",
+	    "14" },
+	[CFG_RETENTION_CASES_DAYS] = { "retention_cases_days", "28" },
+	[CFG_RETENTION_INACTIVE_DAYS] = { "retention_inactive_days", "90" },
 };
 
 /* Route requirements. */
@@ -88,6 +96,11 @@ static const struct handler routes[] = {
 	{ { METHOD_GET, "/v/{token}" }, page_verify, NEED_NONE,
 	    R_PAGE | R_SESSION },
 	/* account.c: add routes below this line */
+	{ { METHOD_DELETE, "/api/v1/me" }, api_me_delete, NEED_USER, 0 },
+	{ { METHOD_GET, "/account/delete" }, page_account_delete, NEED_USER,
+	    R_PAGE },
+	{ { METHOD_POST, "/account/delete" }, page_account_delete_post,
+	    NEED_USER, R_PAGE },
 	/* venues.c: add routes below this line */
 	{ { METHOD_POST, "/api/v1/venues" }, api_venue_create, NEED_USER, 0 },
 	{ { METHOD_GET, "/api/v1/venues" }, api_venues, NEED_USER, 0 },
@@ -238,6 +251,10 @@ app_config(struct app *a, struct buf *err)
 	    cfg_num(a, CFG_OTP_RESEND_INTERVAL, 0, 3600, &a->otp_resend, err) ||
 	    cfg_num(a, CFG_OTP_IP_HOURLY, 1, 1000000, &a->otp_ip_hourly, err))
 		return -1;
+	for (int i = 0; i < 6; i++)
+		if (cfg_num(a, CFG_RETENTION_OTP_MINUTES + i, 1, 3650,
+		    &a->keep[i], err))
+			return -1;
 	if (cfg_num(a, CFG_CODE_TTL, 30, 3600, &a->code_ttl, err) ||
 	    cfg_num(a, CFG_LOOKUP_HOURLY, 1, 100000, &a->lookup_hourly, err) ||
 	    rules_config(a, err))
@@ -425,6 +442,9 @@ app_open(struct app *a, int server, struct buf *err)
 int
 app_idle(void *app, int now)
 {
+	/* A claimed purge goes on between requests, one small batch each. */
+	if (retention_step(app))
+		return 0;
 	return verify_idle(app, now);
 }
 
@@ -587,6 +607,7 @@ app_serve(void *arg, struct request *req, struct response *resp,
 			goto out;
 	}
 
+	retention_check(&c);
 	if (h->need != NEED_NONE || (h->flags & R_SESSION))
 		auth_session(&c);
 	if (h->need != NEED_NONE && !c.authed) {

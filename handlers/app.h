@@ -45,6 +45,12 @@ enum cfg {
 	CFG_YELLOW_CLEAR_DAYS,
 	CFG_TRUSTED_ISSUERS,
 	CFG_LOOKUP_HOURLY,
+	CFG_RETENTION_OTP_MINUTES,
+	CFG_RETENTION_DECLARATIONS_DAYS,
+	CFG_RETENTION_CHECKINS_DAYS,
+	CFG_RETENTION_VERIFICATIONS_DAYS,
+	CFG_RETENTION_CASES_DAYS,
+	CFG_RETENTION_INACTIVE_DAYS,
 	CFG__MAX
 };
 
@@ -64,6 +70,7 @@ enum stmt {
 	SQL_OTP_LATEST,
 	SQL_OTP_INSERT,
 	SQL_OTP_DELETE_PHONE,
+	SQL_OTP_EXPIRE,
 	SQL_OTP_DELETE,
 	SQL_OTP_ATTEMPT,
 	SQL_RATE_COUNT,
@@ -92,6 +99,9 @@ enum stmt {
 	SQL_COLOUR_CACHED,
 	SQL_COLOUR_STORE,
 	/* account.c: add new statements below this line */
+	SQL_ACCOUNT_DELETE_PERSONS,
+	SQL_ACCOUNT_DELETE,
+	SQL_ACCOUNT_DELETE_RATE,
 	/* venues.c: add new statements below this line */
 	SQL_VENUE_INSERT,
 	SQL_VENUE_COUNT_OWNED,
@@ -135,6 +145,7 @@ struct app {
 	struct issuer	*trusted;	/* other regions whose codes we accept */
 	size_t		 ntrusted;
 	long long	 lookup_hourly;
+	long long	 keep[6];	/* retention, in the order of CFG_RETENTION_* */
 	struct db	*db;
 	struct tmpl_set	*tmpl;
 	cJSON		*i18n[2];	/* zh, en */
@@ -257,6 +268,14 @@ void api_verify_lookup(struct ctx *c);
 void page_verify(struct ctx *c);
 
 /* account.c: add prototypes below this line */
+/*
+ * Deletes the signed-in account and everything only it holds, in one
+ * transaction, then checkpoints the WAL.  0, or -1 (nothing deleted).
+ */
+int account_delete(struct ctx *c);
+void api_me_delete(struct ctx *c);
+void page_account_delete(struct ctx *c);
+void page_account_delete_post(struct ctx *c);
 
 /* venues.c: add prototypes below this line */
 /* Returns 1 for a venue name: 1-60 characters of one-line text, not blank. */
@@ -280,6 +299,18 @@ void page_poster(struct ctx *c);
 void page_checkin(struct ctx *c);
 void page_checkin_post(struct ctx *c);
 void page_itinerary(struct ctx *c);
+
+/* retention.c */
+/* Per request, cheap: claims the day's purge if this worker is first. */
+void retention_check(struct ctx *c);
+/* Runs a batch of a claimed purge (between requests); 1 if more to do. */
+int retention_step(struct app *a);
+/*
+ * Purges everything expired at now in one go (the CLI); dry_run only
+ * counts.  Prints one "class count" line per class to out.  0 or -1.
+ */
+int retention_purge_all(struct app *a, time_t now, int dry_run,
+    struct buf *out);
 
 /* ratelimit.c */
 /*

@@ -127,6 +127,15 @@ auth_send_otp(struct ctx *c, const char *phone, const char **err,
 	snprintf(pc, sizeof(pc), "%s:%s", phone, code);
 	app_mac(a->session_key, "otp", pc, mac);
 
+	/*
+	 * One-time codes are kept at most retention_otp_minutes: expired
+	 * ones of any phone go here (indexed, inside this transaction), not
+	 * only at the daily purge.
+	 */
+	s = db_stmt(a->db, SQL_OTP_EXPIRE);
+	db_bind_int(s, 1, c->now - a->keep[0] * 60);
+	if (db_run(s) == DB_ERR)
+		goto rollback;
 	/* A new code replaces any earlier one for the phone. */
 	s = db_stmt(a->db, SQL_OTP_DELETE_PHONE);
 	db_bind_text(s, 1, phone);

@@ -24,6 +24,9 @@ static const char usage[] =
     "                        keep older ones until their codes expire)\n"
     "  migrate               apply pending migrations\n"
     "  migrate status        list applied and pending migrations\n"
+    "  purge [--dry-run]     delete what the retention rules say has expired\n"
+    "                        (for cron; the server also does it daily) and\n"
+    "                        print the rows per class; --dry-run only counts\n"
     "  grant PHONE ROLE      give a role (checker, admin) to a phone number;\n"
     "                        works before the phone has ever signed in\n"
     "  revoke PHONE ROLE     take a role away\n"
@@ -143,6 +146,31 @@ cmd_migrate(struct app *a, int status)
 }
 
 static int
+cmd_purge(struct app *a, int dry_run)
+{
+	struct buf out, err;
+	int rc = 0;
+
+	buf_init(&out);
+	buf_init(&err);
+	if (migrate_check(a->db, migrations, migrations_count, NULL, &err)) {
+		fprintf(stderr, "healthcodectl: database not migrated%s%s\n",
+		    err.len ? ": " : "", buf_cstr(&err));
+		rc = 1;
+	} else if (retention_purge_all(a, clock_now(), dry_run, &out) == -1) {
+		fputs(buf_cstr(&out), stdout);
+		fprintf(stderr, "healthcodectl: purge failed (see above)\n");
+		rc = 1;
+	} else {
+		printf("%s", dry_run ? "would delete:\n" : "deleted:\n");
+		fputs(buf_cstr(&out), stdout);
+	}
+	buf_free(&out);
+	buf_free(&err);
+	return rc;
+}
+
+static int
 cmd_role(struct app *a, int grant, const char *phone, const char *role)
 {
 	struct db_stmt *s = NULL;
@@ -247,7 +275,7 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
-	    strcmp(cmd, "revoke") != 0)
+	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0)
 		goto usage;
 	if (app_open(&app, 0, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -262,6 +290,11 @@ main(int argc, char *argv[])
 	else if (strcmp(cmd, "migrate") == 0 && argc == 3 &&
 	    strcmp(argv[2], "up") == 0)
 		rc = cmd_migrate(&app, 0);
+	else if (strcmp(cmd, "purge") == 0 && argc == 2)
+		rc = cmd_purge(&app, 0);
+	else if (strcmp(cmd, "purge") == 0 && argc == 3 &&
+	    strcmp(argv[2], "--dry-run") == 0)
+		rc = cmd_purge(&app, 1);
 	else if ((strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0) &&
 	    argc == 4)
 		rc = cmd_role(&app, cmd[0] == 'g', argv[2], argv[3]);

@@ -29,6 +29,8 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "VALUES (?1, ?2, ?3, ?4)",
 	[SQL_OTP_DELETE_PHONE] =
 	    "DELETE FROM otp_codes WHERE phone = ?1",
+	[SQL_OTP_EXPIRE] =
+	    "DELETE FROM otp_codes WHERE created_at < ?1",
 	[SQL_OTP_DELETE] =
 	    "DELETE FROM otp_codes WHERE id = ?1",
 	[SQL_OTP_ATTEMPT] =
@@ -95,9 +97,12 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "FROM daily_codes dc JOIN persons p ON p.id = dc.person_id "
 	    "WHERE dc.code_id = ?1",
 	[SQL_VERIFY_INSERT] =
+	    /* Written up to 50 ms late: an account or person deleted
+	     * meanwhile leaves the record without the link, not refused. */
 	    "INSERT INTO verifications (checker_id, method, issuer, code_id, "
 	    "person_id, place, valid, reason, color, checked_at) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	    "VALUES ((SELECT id FROM accounts WHERE id = ?1), ?2, ?3, ?4, "
+	    "(SELECT id FROM persons WHERE id = ?5), ?6, ?7, ?8, ?9, ?10)",
 	[SQL_PERSON_LOOKUP] =
 	    "SELECT id, id_masked, name FROM persons WHERE id_hash = ?1",
 	[SQL_REGION_NAME] =
@@ -111,6 +116,16 @@ const char *const sql_stmts[SQL__MAX] = {
 	    "color_green_on = ?4, color_rules = ?5, color_until = ?6, "
 	    "color_gen_cached = ?7 WHERE id = ?1",
 	/* account.c: add new statements below this line */
+	/* Persons only this account holds; one also held elsewhere stays. */
+	[SQL_ACCOUNT_DELETE_PERSONS] =
+	    "DELETE FROM persons WHERE id IN (SELECT ap.person_id "
+	    "FROM account_persons ap WHERE ap.account_id = ?1 AND NOT EXISTS "
+	    "(SELECT 1 FROM account_persons o WHERE o.person_id = ap.person_id "
+	    "AND o.account_id <> ?1))",
+	[SQL_ACCOUNT_DELETE] =
+	    "DELETE FROM accounts WHERE id = ?1",
+	[SQL_ACCOUNT_DELETE_RATE] =
+	    "DELETE FROM rate_hits WHERE key IN (?1, ?2)",
 	/* venues.c: add new statements below this line */
 	[SQL_VENUE_INSERT] =
 	    "INSERT INTO venues (owner_id, name, address, region, token, "
