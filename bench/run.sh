@@ -1,8 +1,10 @@
 #!/bin/bash
 # Benchmarks through lighttpd, side by side with the ceiling: a hello-world
 # FastCGI program behind the same lighttpd, same worker count, same run.
-# Usage: bench/run.sh [BUILD]   (env: DURATION=10s CONNECTIONS=64 THREADS=2)
-# Prints requests/s per endpoint, the ratio to hello, and worker RSS.
+# Usage: bench/run.sh [BUILD]   (env: DURATION=10s CONNECTIONS=64 THREADS=2
+# ROUNDS=3, ONLY="verify code" to run some endpoints; hello always runs)
+# Prints requests/s per endpoint, the ratio to hello, worker CPU time per
+# request, and worker RSS.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
@@ -10,6 +12,7 @@ case $BUILD in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
+ROUNDS=${ROUNDS:-3}
 WORKERS=${WORKERS:-$(nproc)}
 command -v wrk >/dev/null || { echo "bench: wrk not installed (make deps)"; exit 1; }
 
@@ -71,7 +74,7 @@ CODE=$(grep "^$C " "$HC_DATA_DIR/sms-outbox.log" | tail -1 | cut -d' ' -f2)
 CHECKER_TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
     -d "{\"phone\":\"$C\",\"code\":\"$CODE\"}" "$BASE/api/v1/auth/login" |
     jq -r .token)
-export CODE_TOKEN CHECKER_TOKEN
+export CODE_TOKEN CHECKER_TOKEN TOKEN
 [ "$(curl -s -X POST -H 'Content-Type: application/json' \
     -H "Authorization: Bearer $CHECKER_TOKEN" -d "{\"token\":\"$CODE_TOKEN\"}" \
     "$BASE/api/v1/verify" | jq -r .valid)" = true ] ||
@@ -82,31 +85,78 @@ rss() {	# total and largest worker RSS in KiB
 	    awk '{ t += $1; if ($1 > m) m = $1 } END { printf "%d KiB max per worker (%d KiB total)", m, t }'
 }
 
-run() {	# run LABEL PATH [wrk args]
+cpu() {	# cpu PIDFILE: user+system clock ticks of those workers so far
+	for p in $(cat "$1"); do cat "/proc/$p/stat"; done |
+	    awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t }'
+}
+
+run() {	# run LABEL PATH [wrk args]: one wrk run, a line, a row in $T/runs
 	label=$1
 	path=$2
 	shift 2
+	pids=$T/app.pid
+	[ "$label" = hello ] && pids=$T/hello.pid
+	c0=$(cpu "$pids")
 	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")
+	c1=$(cpu "$pids")
 	rps=$(printf '%s\n' "$out" | awk '/^Requests\/sec/ { print $2 }')
+	reqs=$(printf '%s\n' "$out" | awk '/requests in/ { print $1 }')
 	p99=$(printf '%s\n' "$out" | awk '$1 == "99%" { print $2 }')
 	non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
-	printf '%-22s %10.0f req/s  p99 %-8s%s\n' "$label" "$rps" "$p99" \
-	    "${non2xx:+  non-2xx: $non2xx}"
-	eval "RPS_$(echo "$label" | tr -c 'A-Za-z0-9\n' '_')=$rps"
+	# Worker CPU per request, in microseconds (user + system).
+	us=$(awk -v d=$((c1 - c0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
+	    'BEGIN { printf "%.0f", d * 1e6 / hz / n }')
+	printf '  %-12s %8.0f req/s  p99 %-8s worker CPU %4s us/req%s\n' \
+	    "$label" "$rps" "$p99" "$us" "${non2xx:+  non-2xx: $non2xx}"
+	echo "$label $rps $us ${non2xx:-0}" >> "$T/runs"
 }
 
-echo "bench: $WORKERS workers each, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
+want() {	# want LABEL: in $ONLY (all when empty)
+	[ -z "${ONLY:-}" ] || case " $ONLY " in *" $1 "*) ;; *) return 1 ;; esac
+}
+
+# The machine is shared and its speed drifts: each round measures the
+# ceiling and then every endpoint, and the summary takes the median of the
+# rounds, so that a ratio compares runs made close together.
+echo "bench: $WORKERS workers each, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) cores"
 echo "worker RSS before: $(rss)"
-run hello /hello
-HELLO=$RPS_hello
-ratio() { awk -v a="$1" -v b="$HELLO" 'BEGIN { printf "%.2f", a / b }'; }
-run healthz /healthz
-echo "  ratio to hello: $(ratio "$RPS_healthz")"
-run verify /api/v1/verify -s "$TOP/bench/verify.lua"
-echo "  ratio to hello: $(ratio "$RPS_verify")   (target: at least 0.5)"
-echo "  verifications recorded: $(sqlite3 "$HC_DATA_DIR/healthcode.db" 'SELECT count(*) FROM verifications')"
-run code /api/v1/code -H "Authorization: Bearer $TOKEN"
-echo "  ratio to hello: $(ratio "$RPS_code")"
-run code.svg /api/v1/code.svg -H "Authorization: Bearer $TOKEN"
-echo "  ratio to hello: $(ratio "$RPS_code_svg")"
+: > "$T/runs"
+for r in $(seq "$ROUNDS"); do
+	echo "round $r"
+	run hello /hello
+	want healthz && run healthz /healthz
+	want verify && run verify /api/v1/verify -s "$TOP/bench/verify.lua"
+	want code && run code /api/v1/code -H "Authorization: Bearer $TOKEN"
+	want code.svg && run code.svg /api/v1/code.svg -H "Authorization: Bearer $TOKEN"
+	want code-page && run code-page /code -H "Authorization: Bearer $TOKEN"
+	want declare && run declare /api/v1/declarations -s "$TOP/bench/declare.lua"
+done
 echo "worker RSS after: $(rss)"
+echo "verifications recorded: $(sqlite3 "$HC_DATA_DIR/healthcode.db" 'SELECT count(*) FROM verifications')"
+echo
+echo "median of $ROUNDS rounds:"
+awk '
+function median(list,   n, a, i, j, t) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+{
+	if (!($1 in rps)) order[++n] = $1
+	rps[$1] = rps[$1] " " $2
+	us[$1] = us[$1] " " $3
+	bad[$1] += $4
+}
+END {
+	h = median(rps["hello"])
+	for (i = 1; i <= n; i++) {
+		l = order[i]
+		printf "  %-12s %8.0f req/s  ratio %.2f  worker CPU %4.0f us/req%s%s\n",
+		    l, median(rps[l]), median(rps[l]) / h, median(us[l]),
+		    l == "verify" ? "  (target: at least 0.50)" : "",
+		    bad[l] ? "  NON-2XX: " bad[l] : ""
+	}
+}' "$T/runs"

@@ -16,6 +16,7 @@
 #include <openssl/sha.h>
 
 #include "keyring.h"
+#include "token.h"
 
 /* Returns the PEM text of pkey (private or public half) as a malloc'd string. */
 static char *
@@ -65,7 +66,8 @@ fill_public(struct key *k, EVP_PKEY *pkey)
 	k->kid[KID_LEN] = '\0';
 	buf_free(&b);
 	buf_free(&tp);
-	if ((k->pub_pem = pem_of(pkey, 0, &k->pub_len)) == NULL)
+	if ((k->pub_pem = pem_of(pkey, 0, &k->pub_len)) == NULL ||
+	    (k->verifier = tok_es256_verifier(pkey)) == NULL)
 		return -1;
 	return 0;
 }
@@ -97,6 +99,7 @@ key_clear(struct key *k)
 		free(k->priv_pem);
 	}
 	free(k->pub_pem);
+	EVP_PKEY_CTX_free(k->verifier);
 	EVP_PKEY_free(k->pkey);
 	memset(k, 0, sizeof(*k));
 }

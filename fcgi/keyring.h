@@ -23,6 +23,7 @@
 struct key {
 	char	 kid[KID_MAX + 1];
 	EVP_PKEY *pkey;		/* parsed once: private, or public only */
+	EVP_PKEY_CTX *verifier;	/* tok_es256_verifier(pkey) */
 	char	 x[44], y[44];	/* base64url coordinates */
 	char	*priv_pem;	/* NULL for a public-only key */
 	size_t	 priv_len;

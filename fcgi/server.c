@@ -1,5 +1,6 @@
 /* The FastCGI accept loop over libfcgi; see server.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -176,7 +177,10 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Waits up to ms for a connection on the listening socket; 1 if one came. */
+/*
+ * Waits up to ms (-1: for ever) for a connection on the listening socket;
+ * 1 if one came.
+ */
 static int
 wait_readable(int ms)
 {
@@ -201,7 +205,7 @@ listen_is_unix(void)
 int
 server_run(server_fn fn, server_idle_fn idle, void *app)
 {
-	int ms, unix_socket;
+	int ms, unix_socket, fl, rc;
 	struct sigaction sa;
 	FCGX_Request fr;
 	struct server_io io = { &fr };
@@ -225,15 +229,33 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 	}
 	buf_init(&out);
 	unix_socket = listen_is_unix();
+	/*
+	 * accept() that does not wait tells whether a request is waiting
+	 * without a poll() per request; only the listening socket is
+	 * non-blocking (accepted ones do not inherit it on Linux).
+	 */
+	if ((fl = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
+	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, fl | O_NONBLOCK) == -1) {
+		LOG("cannot make the FastCGI socket non-blocking");
+		return 1;
+	}
+	log_hold();
 	for (;;) {
-		/* Deferred work until a request is waiting or none is left. */
-		while (idle != NULL && (ms = idle(app, 0)) >= 0) {
-			if (wait_readable(ms))
-				break;
-			if (ms > 0 && idle(app, 1) < 0)
-				break;
+		/* Deferred work: a step of it between requests. */
+		ms = idle != NULL ? idle(app, 0) : -1;
+		if (stopping)
+			break;
+		rc = FCGX_Accept_r(&fr);
+		if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR) {
+			if (ms == 0)
+				continue;	/* more of it, nobody waiting */
+			/* Nothing to do: out with the log, then wait. */
+			log_flush();
+			if (!wait_readable(ms) && ms > 0)
+				(void)idle(app, 1);
+			continue;
 		}
-		if (stopping || FCGX_Accept_r(&fr) < 0)
+		if (rc < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		memset(&req, 0, sizeof(req));
@@ -263,5 +285,6 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 	}
 	FCGX_Free(&fr, 1);
 	buf_free(&out);
+	log_flush();
 	return 0;
 }

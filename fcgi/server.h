@@ -24,8 +24,9 @@ typedef int (*server_idle_fn)(void *app, int now);
 
 /*
  * Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT.
- * Before waiting for a request it runs idle (may be NULL) for as long as
- * it has work and no request is waiting.  Returns 0 or 1.
+ * Between requests it runs a step of idle (may be NULL); when no request
+ * is waiting, idle's steps until it has no more work, then it writes the
+ * held log lines and waits.  Returns 0 or 1.
  */
 int server_run(server_fn fn, server_idle_fn idle, void *app);
 

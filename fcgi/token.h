@@ -67,11 +67,24 @@ cJSON *tok_unverified_claims(const char *tok);
 /* Returns a token signed with key (a P-256 private key), or NULL. */
 char *tok_sign_es256(EVP_PKEY *key, const char *kid, const cJSON *claims);
 /*
- * Verifies an ES256 token with pub: header alg exactly "ES256", signature,
- * a JSON object payload with "exp" > now.  On TOK_OK *claims holds the
- * payload (cJSON_Delete it); on TOK_EXPIRED too, for the caller to read.
+ * Returns a verifier for the P-256 public key pub, prepared once and
+ * used for every token (EVP_PKEY_CTX_free it), or NULL.
  */
-enum tok_status tok_verify_es256(const char *tok, EVP_PKEY *pub, time_t now,
-    cJSON **claims);
+EVP_PKEY_CTX *tok_es256_verifier(EVP_PKEY *pub);
+/*
+ * Verifies an ES256 token: header alg exactly "ES256", signature checked
+ * with verifier (NULL: bad_signature), a JSON object payload with "exp" >
+ * now.  On TOK_OK *claims holds the payload (cJSON_Delete it); on
+ * TOK_EXPIRED too, for the caller to read.
+ */
+enum tok_status tok_verify_es256(const char *tok, EVP_PKEY_CTX *verifier,
+    time_t now, cJSON **claims);
+/*
+ * The same for HS256 with the secret key: what sessions use on every
+ * request.  libjwt signs them; this checks them with the HMAC fetched
+ * once and no second JSON library.
+ */
+enum tok_status tok_verify_hs256(const char *tok, const unsigned char *key,
+    size_t keylen, time_t now, cJSON **claims);
 
 #endif

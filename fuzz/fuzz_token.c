@@ -1,7 +1,8 @@
 /*
- * libFuzzer harness for tokens: tok_peek and tok_verify (HS256 with a
- * fixed key, at a fixed time) on the input as a C string.  A token
- * that verifies must really be HS256 and unexpired.
+ * libFuzzer harness for tokens: tok_peek, tok_verify (libjwt) and
+ * tok_verify_hs256 (ours, what sessions use), HS256 with a fixed key at a
+ * fixed time, on the input as a C string.  A token that verifies must
+ * really be HS256 and unexpired, and the two must agree on which do.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,8 +21,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *tok, alg[16], kid[64];
-	enum tok_status st, pst;
+	enum tok_status st, pst, own;
 	jwt_t *jwt = NULL;
+	cJSON *claims = NULL;
+	const cJSON *exp;
 
 	if (size > 8192)
 		return 0;
@@ -40,6 +43,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		jwt_free(jwt);
 	} else if (jwt != NULL)
 		abort();
+	own = tok_verify_hs256(tok, key, sizeof(key) - 1, NOW, &claims);
+	if (own >= TOK__MAX || (own == TOK_OK) != (st == TOK_OK) ||
+	    (own == TOK_MALFORMED && pst != TOK_MALFORMED))
+		abort();
+	if (own == TOK_OK) {
+		exp = cJSON_GetObjectItemCaseSensitive(claims, "exp");
+		if (!cJSON_IsObject(claims) || !cJSON_IsNumber(exp) ||
+		    exp->valuedouble <= NOW)
+			abort();
+	}
+	cJSON_Delete(claims);
 	free(tok);
 	return 0;
 }

@@ -36,25 +36,29 @@ request_token(const struct request *r)
 int
 auth_session(struct ctx *c)
 {
-	const char *tok, *sid, *roles, *p;
+	const char *tok, *roles, *p;
+	const cJSON *sid;
 	struct db_stmt *s;
-	jwt_t *jwt = NULL;
+	cJSON *claims;
 	size_t n;
 	int rc;
 
 	c->authed = 0;
 	if ((tok = request_token(c->req)) == NULL || *tok == '\0')
 		return 0;
-	if (tok_verify(tok, JWT_ALG_HS256, c->app->session_key,
-	    sizeof(c->app->session_key), c->now, &jwt) != TOK_OK)
-		return 0;
-	sid = jwt_get_grant(jwt, "sid");
-	if (sid == NULL || (n = strlen(sid)) == 0 || n >= sizeof(c->sid)) {
-		jwt_free(jwt);
+	if (tok_verify_hs256(tok, c->app->session_key,
+	    sizeof(c->app->session_key), c->now, &claims) != TOK_OK) {
+		cJSON_Delete(claims);
 		return 0;
 	}
-	memcpy(c->sid, sid, n + 1);
-	jwt_free(jwt);
+	sid = cJSON_GetObjectItemCaseSensitive(claims, "sid");
+	if (!cJSON_IsString(sid) || (n = strlen(sid->valuestring)) == 0 ||
+	    n >= sizeof(c->sid)) {
+		cJSON_Delete(claims);
+		return 0;
+	}
+	memcpy(c->sid, sid->valuestring, n + 1);
+	cJSON_Delete(claims);
 
 	s = db_stmt(c->app->db, SQL_SESSION_GET);
 	db_bind_text(s, 1, c->sid);

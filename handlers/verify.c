@@ -93,7 +93,7 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	if (kid[0] == '\0' || (key = keyring_find(ring, kid)) == NULL)
 		return check_fail(k, "unknown_key");
 
-	st = tok_verify_es256(tok, key->pkey, c->now, &claims);
+	st = tok_verify_es256(tok, key->verifier, c->now, &claims);
 	if (st != TOK_OK) {
 		cJSON_Delete(claims);
 		return check_fail(k, st == TOK_EXPIRED ? "expired" :
@@ -153,7 +153,7 @@ check_token(struct ctx *c, const char *tok, struct check *k)
  * index); the price is that a worker killed outright loses at most the
  * last PENDING_MS of its check records, never a person's data.
  */
-#define PENDING_MAX	64
+#define PENDING_MAX	256
 #define PENDING_MS	50
 
 struct pending {

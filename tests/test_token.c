@@ -46,7 +46,10 @@ sign(jwt_alg_t alg, const unsigned char *k, size_t klen, const char *kid,
 	return tok;
 }
 
-/* Verifies and frees the decoded token; returns the status. */
+/*
+ * Verifies with libjwt (tok_verify) and, for HS256, with tok_verify_hs256
+ * too; returns the status of the one the service uses.
+ */
 static enum tok_status
 verify(const char *tok, jwt_alg_t alg, const unsigned char *k, size_t klen)
 {
@@ -60,6 +63,23 @@ verify(const char *tok, jwt_alg_t alg, const unsigned char *k, size_t klen)
 		t_fail(__FILE__, __LINE__, "status %d with a token", (int)st);
 	if (st == TOK_OK)
 		jwt_free(jwt);
+	if (alg == JWT_ALG_HS256) {
+		/* Sessions use our own HS256 check: it must agree with libjwt. */
+		cJSON *c = (cJSON *)&c;	/* not NULL: must be reset */
+		enum tok_status own = tok_verify_hs256(tok, k, klen, NOW, &c);
+		if ((own == TOK_OK) != (st == TOK_OK))
+			t_fail(__FILE__, __LINE__, "tok_verify_hs256 says %s, "
+			    "libjwt %s", tok_status_name(own),
+			    tok_status_name(st));
+		if (own == TOK_OK && !cJSON_IsObject(c))
+			t_fail(__FILE__, __LINE__, "TOK_OK without claims");
+		if (own != TOK_OK && own != TOK_EXPIRED && c != NULL)
+			t_fail(__FILE__, __LINE__, "status %d with claims",
+			    (int)own);
+		if (c != (cJSON *)&c)
+			cJSON_Delete(c);
+		st = own;
+	}
 	return st;
 }
 
@@ -204,12 +224,13 @@ hs256(void)
 	T_VERIFY(tok, JWT_ALG_HS256, key, KEYLEN, TOK_WRONG_ALG, "HS512");
 	free(tok);
 	/*
-	 * Two "alg" members: the header check (cJSON) reads the first,
-	 * libjwt (jansson) the last, which signs it: caught after decoding.
+	 * Two "alg" members: the header check (cJSON) reads the first and
+	 * checks an HS256 MAC, which this is not; libjwt (jansson) reads the
+	 * last and says wrong_algorithm.  Refused either way.
 	 */
 	tok = forge_hmac("{\"alg\":\"HS256\",\"alg\":\"HS384\"}", payload,
 	    EVP_sha384(), key, KEYLEN);
-	T_VERIFY(tok, JWT_ALG_HS256, key, KEYLEN, TOK_WRONG_ALG,
+	T_VERIFY(tok, JWT_ALG_HS256, key, KEYLEN, TOK_BAD_SIG,
 	    "duplicate alg, HS384-signed");
 	free(tok);
 
@@ -478,6 +499,7 @@ es256_own(void)
 {
 	char *priv, *pub, *priv2, *pub2, *tok, *t2;
 	EVP_PKEY *k, *kpub, *k2pub;
+	EVP_PKEY_CTX *vpub, *v2;
 	cJSON *c, *got = NULL;
 	jwt_t *jwt = NULL;
 	char alg[16], kid[64];
@@ -490,6 +512,9 @@ es256_own(void)
 	k = pkey_of(priv, 1);
 	kpub = pkey_of(pub, 0);
 	k2pub = pkey_of(pub2, 0);
+	vpub = tok_es256_verifier(kpub);
+	v2 = tok_es256_verifier(k2pub);
+	T_CHECK(vpub != NULL && v2 != NULL, "tok_es256_verifier");
 
 	c = claims(NOW + 3600);
 	tok = tok_sign_es256(k, "kid9", c);
@@ -508,7 +533,7 @@ es256_own(void)
 	jwt_free(jwt);
 	/* And ours accepts libjwt's. */
 	t2 = sign(JWT_ALG_ES256, PEM(priv), "kid1", NOW + 3600);
-	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_OK,
+	T_CHECK(tok_verify_es256(t2, vpub, NOW, &got) == TOK_OK,
 	    "tok_verify_es256 verifies libjwt's token");
 	T_CHECK(got != NULL && cJSON_IsString(cJSON_GetObjectItem(got, "sub")) &&
 	    strcmp(cJSON_GetObjectItem(got, "sub")->valuestring, "42") == 0,
@@ -516,48 +541,70 @@ es256_own(void)
 	cJSON_Delete(got);
 	free(t2);
 
-	T_CHECK(tok_verify_es256(tok, kpub, NOW, &got) == TOK_OK, "own round trip");
+	T_CHECK(tok_verify_es256(tok, vpub, NOW, &got) == TOK_OK, "own round trip");
 	cJSON_Delete(got);
-	T_CHECK(tok_verify_es256(tok, kpub, NOW + 3600, &got) == TOK_EXPIRED,
+	T_CHECK(tok_verify_es256(tok, vpub, NOW + 3600, &got) == TOK_EXPIRED,
 	    "exp == now is expired");
 	cJSON_Delete(got);
-	T_CHECK(tok_verify_es256(tok, k2pub, NOW, &got) == TOK_BAD_SIG &&
+	T_CHECK(tok_verify_es256(tok, v2, NOW, &got) == TOK_BAD_SIG &&
 	    got == NULL, "another key");
 	T_CHECK(tok_verify_es256(tok, NULL, NOW, &got) == TOK_BAD_SIG,
 	    "no key");
 	t2 = replace_part(tok, 1, "eyJzdWIiOiIxIiwiZXhwIjo0MTAyNDQ0ODAwfQ");
-	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_BAD_SIG,
+	T_CHECK(tok_verify_es256(t2, vpub, NOW, &got) == TOK_BAD_SIG,
 	    "replaced payload");
 	free(t2);
 	t2 = replace_part(tok, 2, "AAAA");
-	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_BAD_SIG,
+	T_CHECK(tok_verify_es256(t2, vpub, NOW, &got) == TOK_BAD_SIG,
 	    "short signature");
 	free(t2);
 	/* HS256 keyed with the public key's PEM text. */
 	t2 = sign(JWT_ALG_HS256, PEM(pub), "kid9", NOW + 3600);
-	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_WRONG_ALG,
+	T_CHECK(tok_verify_es256(t2, vpub, NOW, &got) == TOK_WRONG_ALG,
 	    "HS256 with the public key as secret");
 	free(t2);
 	t2 = forge_hmac("{\"alg\":\"none\"}", "{\"exp\":4102444800}",
 	    EVP_sha256(), PEM(pub));
-	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_WRONG_ALG,
+	T_CHECK(tok_verify_es256(t2, vpub, NOW, &got) == TOK_WRONG_ALG,
 	    "alg none");
 	free(t2);
-	T_CHECK(tok_verify_es256("garbage", kpub, NOW, &got) == TOK_MALFORMED,
+	T_CHECK(tok_verify_es256("garbage", vpub, NOW, &got) == TOK_MALFORMED,
 	    "garbage");
-	T_CHECK(tok_verify_es256("", kpub, NOW, &got) == TOK_MALFORMED, "empty");
+	T_CHECK(tok_verify_es256("", vpub, NOW, &got) == TOK_MALFORMED, "empty");
 	/* Signed without exp: expired, never valid forever. */
 	c = claims(0);
 	t2 = tok_sign_es256(k, NULL, c);
 	cJSON_Delete(c);
-	T_CHECK(tok_verify_es256(t2, kpub, NOW, &got) == TOK_EXPIRED,
+	T_CHECK(tok_verify_es256(t2, vpub, NOW, &got) == TOK_EXPIRED,
 	    "no exp");
 	cJSON_Delete(got);
 	free(t2);
+	/*
+	 * The verifier is kept for every token: a failure leaves it usable,
+	 * and r and s of every length (a high bit wants a zero byte in DER,
+	 * a leading zero byte is dropped) verify.
+	 */
+	{
+		int i, bad = 0;
+		c = claims(NOW + 3600);
+		for (i = 0; i < 600; i++) {
+			t2 = tok_sign_es256(k, NULL, c);
+			if (tok_verify_es256(t2, v2, NOW, &got) != TOK_BAD_SIG ||
+			    tok_verify_es256(t2, vpub, NOW, &got) != TOK_OK)
+				bad++;
+			cJSON_Delete(got);
+			free(t2);
+		}
+		cJSON_Delete(c);
+		T_CHECK(bad == 0, "600 signatures verify with one verifier "
+		    "(%d did not)", bad);
+	}
 	free(tok);
 out:
 	EVP_PKEY_free(k);
 	EVP_PKEY_free(kpub);
+	EVP_PKEY_CTX_free(vpub);
+	EVP_PKEY_CTX_free(v2);
 	EVP_PKEY_free(k2pub);
 	free(priv);
 	free(pub);

@@ -246,6 +246,7 @@ unset HC_SMS_COMMAND
 restart_workers
 
 # --- the log carries no personal data or secrets --------------------------
+log_settled
 check "log has request lines" grep -qE 'POST /api/v1/auth/login 200' "$HC_LOG_FILE"
 for ph in $P $A $Q $R $S 18600000000 18700000000 18800000001; do
 	check "log never has phone $ph" sh -c "! grep -q '$ph' '$HC_LOG_FILE'"

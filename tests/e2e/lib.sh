@@ -62,6 +62,18 @@ eventually() {
 	fail "$1: got '$got', want '$2'"
 }
 
+# Waits until the workers have written out the log lines they hold (they
+# write them when idle): the log stops growing for 0.1 s, at most 2 s.
+log_settled() {
+	prev=-1
+	for _ in $(seq 20); do
+		cur=$(stat -c %s "$HC_LOG_FILE" 2>/dev/null || echo 0)
+		[ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		sleep 0.1
+	done
+}
+
 # Epoch seconds of an ISO 8601 time (GNU date).
 epoch() { date -u -d "$1" +%s; }
 

@@ -54,6 +54,7 @@ eq "counts recorded" "$(sql "SELECT json_extract(counts, '\$.declarations') FROM
 eq "yesterday's sessions gone" "$(sql "SELECT count(*) FROM sessions WHERE expires_at <= $(epoch 2026-11-15T02:00:00Z)")" 0
 eq "earlier days' code ids gone" "$(sql "SELECT count(*) FROM daily_codes WHERE day < '2026-11-15'")" 0
 eq "old one-time codes gone" "$(sql "SELECT count(*) FROM otp_codes WHERE created_at < $(epoch 2026-11-15T01:50:00Z)")" 0
+log_settled
 check "purge logged with counts" grep -q 'purge 2026-11-15 done in .* ms: {"otp_codes":' "$HC_LOG_FILE"
 
 # Two workers see the new day at once: the purge runs once.
@@ -63,6 +64,7 @@ for i in $(seq 20); do curl -s -o /dev/null "$BASE/healthz" & pids+=($!); done
 wait "${pids[@]}"	# not a bare wait: lighttpd is a job of this shell
 check "day 16 purge finished" purged 2026-11-16
 eq "one run for the day" "$(sql "SELECT count(*) FROM purge_runs WHERE day = '2026-11-16'")" 1
+log_settled
 eq "logged once" "$(grep -c 'purge 2026-11-16 done' "$HC_LOG_FILE")" 1
 eq "both workers saw the new day" "$(grep ' GET /healthz 200 ' "$HC_LOG_FILE" | tail -20 | sed 's/\].*//' | sort -u | wc -l | tr -d ' ')" 2
 
