@@ -15,10 +15,17 @@
 #define BUSY_TIMEOUT_MS	5000
 #define BUSY_RETRIES	3
 
+enum tx { TX_READ, TX_WRITE, TX_COMMIT, TX_ROLLBACK, TX__MAX };
+
+static const char *const tx_sql[TX__MAX] = {
+	"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"
+};
+
 struct db {
 	sqlite3		 *h;
 	sqlite3_stmt	**stmts;
 	size_t		  nstmts;
+	sqlite3_stmt	 *tx[TX__MAX];	/* prepared once too */
 	int		  last_rc;
 };
 
@@ -53,6 +60,12 @@ db_open(const char *path, struct buf *err)
 		sqlite3_free(msg);
 		goto err;
 	}
+	for (int i = 0; i < TX__MAX; i++)
+		if (sqlite3_prepare_v3(db->h, tx_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &db->tx[i], NULL) != SQLITE_OK) {
+			buf_printf(err, "db: %s", sqlite3_errmsg(db->h));
+			goto err;
+		}
 	return db;
 err:
 	db_close(db);
@@ -69,6 +82,8 @@ db_close(struct db *db)
 	for (i = 0; i < db->nstmts; i++)
 		sqlite3_finalize(db->stmts[i]);
 	free(db->stmts);
+	for (i = 0; i < TX__MAX; i++)
+		sqlite3_finalize(db->tx[i]);
 	sqlite3_close(db->h);
 	free(db);
 }
@@ -145,11 +160,23 @@ db_bind_blob(struct db_stmt *s, int idx, const void *p, size_t n)
 	sqlite3_bind_blob64(S(s), idx, p, n, SQLITE_TRANSIENT);
 }
 
+/* Ends a read transaction (db_read_begin) before s writes: see db.h. */
+static void
+before_write(sqlite3_stmt *s)
+{
+	sqlite3 *h = sqlite3_db_handle(s);
+
+	if (!sqlite3_get_autocommit(h) && sqlite3_txn_state(h, NULL) !=
+	    SQLITE_TXN_WRITE && !sqlite3_stmt_readonly(s))
+		(void)sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+}
+
 int
 db_step(struct db_stmt *s)
 {
 	int rc, tries = 0;
 
+	before_write(S(s));
 	for (;;) {
 		rc = sqlite3_step(S(s));
 		if (rc == SQLITE_ROW)
@@ -204,36 +231,65 @@ db_col_is_null(struct db_stmt *s, int col)
 	return sqlite3_column_type(S(s), col) == SQLITE_NULL;
 }
 
+/* Runs a transaction statement, retrying on SQLITE_BUSY.  0 or -1. */
 static int
-exec_simple(struct db *db, const char *sql)
+tx_run(struct db *db, enum tx which)
 {
-	char *msg = NULL;
+	sqlite3_stmt *s = db->tx[which];
 	int rc, tries = 0;
 
-	while ((rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg)) != SQLITE_OK) {
+	for (;;) {
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE)
+			return 0;
 		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= BUSY_RETRIES)
 			break;
-		sqlite3_free(msg);
-		msg = NULL;
 	}
-	if (rc != SQLITE_OK) {
-		LOG("%s: %s", sql, msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-		return -1;
-	}
-	return 0;
+	LOG("%s: %s", tx_sql[which], sqlite3_errmsg(db->h));
+	return -1;
+}
+
+void
+db_read_begin(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->h))
+		(void)tx_run(db, TX_READ);
+}
+
+void
+db_read_end(struct db *db)
+{
+	if (sqlite3_get_autocommit(db->h))
+		return;
+	if (sqlite3_txn_state(db->h, NULL) == SQLITE_TXN_WRITE) {
+		LOG("a write transaction was left open: rolled back");
+		(void)tx_run(db, TX_ROLLBACK);
+	} else if (tx_run(db, TX_COMMIT) == -1)
+		(void)tx_run(db, TX_ROLLBACK);
+}
+
+/* Ends a read transaction, if one is open; a write one stays. */
+static void
+end_read(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h) &&
+	    sqlite3_txn_state(db->h, NULL) != SQLITE_TXN_WRITE &&
+	    tx_run(db, TX_COMMIT) == -1)
+		(void)tx_run(db, TX_ROLLBACK);
 }
 
 int
 db_begin(struct db *db)
 {
-	return exec_simple(db, "BEGIN IMMEDIATE");
+	end_read(db);
+	return tx_run(db, TX_WRITE);
 }
 
 int
 db_commit(struct db *db)
 {
-	if (exec_simple(db, "COMMIT") == -1) {
+	if (tx_run(db, TX_COMMIT) == -1) {
 		db_rollback(db);
 		return -1;
 	}
@@ -244,7 +300,7 @@ void
 db_rollback(struct db *db)
 {
 	if (sqlite3_get_autocommit(db->h) == 0)
-		(void)exec_simple(db, "ROLLBACK");
+		(void)tx_run(db, TX_ROLLBACK);
 }
 
 int
@@ -252,6 +308,7 @@ db_exec(struct db *db, const char *sql, struct buf *err)
 {
 	char *msg = NULL;
 
+	end_read(db);
 	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		buf_printf(err, "%s", msg ? msg : sqlite3_errmsg(db->h));
 		sqlite3_free(msg);
@@ -265,6 +322,7 @@ db_checkpoint(struct db *db)
 {
 	int log = 0, done = 0;
 
+	end_read(db);
 	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 	    &log, &done) != SQLITE_OK)
 		return -1;

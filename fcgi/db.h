@@ -49,7 +49,17 @@ const char *db_col_text(struct db_stmt *s, int col);
 int64_t db_col_int(struct db_stmt *s, int col);
 int db_col_is_null(struct db_stmt *s, int col);
 
-/* BEGIN IMMEDIATE (takes the write lock up front), COMMIT, ROLLBACK.  0 or -1. */
+/*
+ * A read transaction around what a request reads, so that its reads see
+ * one snapshot and take the WAL read lock once.  A write ends it first:
+ * db_begin does, and so does a write statement stepped on its own.
+ */
+void db_read_begin(struct db *db);
+void db_read_end(struct db *db);
+/*
+ * Write transactions: BEGIN IMMEDIATE (takes the write lock up front),
+ * COMMIT (rolls back if it fails), ROLLBACK.  0 or -1.
+ */
 int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);

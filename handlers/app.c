@@ -607,6 +607,8 @@ app_serve(void *arg, struct request *req, struct response *resp,
 			goto out;
 	}
 
+	/* One snapshot for the request's reads, one WAL read lock. */
+	db_read_begin(a->db);
 	retention_check(&c);
 	if (h->need != NEED_NONE || (h->flags & R_SESSION))
 		auth_session(&c);
@@ -631,5 +633,6 @@ app_serve(void *arg, struct request *req, struct response *resp,
 	}
 	h->fn(&c);
 out:
+	db_read_end(a->db);
 	free(params);
 }
