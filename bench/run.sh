@@ -95,7 +95,7 @@ run() {	# run LABEL PATH [wrk args]: one wrk run, a line, a row in $T/runs
 	path=$2
 	shift 2
 	pids=$T/app.pid
-	[ "$label" = hello ] && pids=$T/hello.pid
+	case $label in hello*) pids=$T/hello.pid ;; esac
 	c0=$(cpu "$pids")
 	out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "$BASE$path")
 	c1=$(cpu "$pids")
@@ -124,6 +124,8 @@ echo "worker RSS before: $(rss)"
 for r in $(seq "$ROUNDS"); do
 	echo "round $r"
 	run hello /hello
+	# The ceiling again, sent verify's request (a POST with its body).
+	want hello-post && run hello-post /hello -s "$TOP/bench/verify.lua"
 	want healthz && run healthz /healthz
 	want verify && run verify /api/v1/verify -s "$TOP/bench/verify.lua"
 	want code && run code /api/v1/code -H "Authorization: Bearer $TOKEN"
