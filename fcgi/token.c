@@ -80,21 +80,60 @@ header_of(const char *tok, cJSON **hdr)
 }
 
 enum tok_status
-tok_peek(const char *tok, char *alg, size_t alglen, char *kid, size_t kidlen)
+tok_open(const char *tok, struct tok_parts *p)
 {
-	cJSON *hdr, *a, *k;
+	const char *d1, *d2, *end = NULL;
+	const cJSON *a, *k;
+	cJSON *hdr;
+	struct buf b;
 	enum tok_status st;
 
-	alg[0] = kid[0] = '\0';
+	memset(p, 0, sizeof(*p));
 	if ((st = header_of(tok, &hdr)) != TOK_OK)
 		return st;
 	a = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
 	k = cJSON_GetObjectItemCaseSensitive(hdr, "kid");
-	if (cJSON_IsString(a) && strlen(a->valuestring) < alglen)
-		strcpy(alg, a->valuestring);
-	if (cJSON_IsString(k) && strlen(k->valuestring) < kidlen)
-		strcpy(kid, k->valuestring);
+	if (cJSON_IsString(a) && strlen(a->valuestring) < sizeof(p->alg))
+		strcpy(p->alg, a->valuestring);
+	if (cJSON_IsString(k) && strlen(k->valuestring) < sizeof(p->kid))
+		strcpy(p->kid, k->valuestring);
 	cJSON_Delete(hdr);
+	d1 = strchr(tok, '.');
+	d2 = strchr(d1 + 1, '.');
+	p->signed_len = (size_t)(d2 - tok);
+	buf_init(&b);
+	if (b64url_decode(&b, d1 + 1, (size_t)(d2 - d1 - 1)) == 0 &&
+	    b.len > 0 && (p->claims = cJSON_ParseWithLengthOpts(b.ptr, b.len,
+	    &end, 0)) != NULL && (end != b.ptr + b.len ||
+	    !cJSON_IsObject(p->claims))) {
+		cJSON_Delete(p->claims);
+		p->claims = NULL;
+	}
+	buf_free(&b);
+	return TOK_OK;
+}
+
+void
+tok_close(struct tok_parts *p)
+{
+	cJSON_Delete(p->claims);
+	p->claims = NULL;
+}
+
+enum tok_status
+tok_peek(const char *tok, char *alg, size_t alglen, char *kid, size_t kidlen)
+{
+	struct tok_parts p;
+	enum tok_status st;
+
+	alg[0] = kid[0] = '\0';
+	if ((st = tok_open(tok, &p)) != TOK_OK)
+		return st;
+	if (strlen(p.alg) < alglen)
+		strcpy(alg, p.alg);
+	if (strlen(p.kid) < kidlen)
+		strcpy(kid, p.kid);
+	tok_close(&p);
 	return TOK_OK;
 }
 
@@ -129,29 +168,6 @@ tok_verify(const char *tok, jwt_alg_t alg, const unsigned char *key,
 	}
 	*out = jwt;
 	return TOK_OK;
-}
-
-cJSON *
-tok_unverified_claims(const char *tok)
-{
-	const char *d1, *d2, *end = NULL;
-	cJSON *hdr, *pl = NULL;
-	struct buf b;
-
-	if (header_of(tok, &hdr) != TOK_OK)
-		return NULL;
-	cJSON_Delete(hdr);
-	d1 = strchr(tok, '.');
-	d2 = strchr(d1 + 1, '.');
-	buf_init(&b);
-	if (b64url_decode(&b, d1 + 1, (size_t)(d2 - d1 - 1)) == 0 &&
-	    b.len > 0 && (pl = cJSON_ParseWithLengthOpts(b.ptr, b.len, &end,
-	    0)) != NULL && (end != b.ptr + b.len || !cJSON_IsObject(pl))) {
-		cJSON_Delete(pl);
-		pl = NULL;
-	}
-	buf_free(&b);
-	return pl;
 }
 
 /* The digest, fetched once: implicit fetches per call are slow in OpenSSL 3. */
@@ -302,67 +318,56 @@ hs256_ok(const unsigned char *key, size_t keylen, const char *input,
 	return ok;
 }
 
-/*
- * The verification both algorithms share: the header names exactly alg,
- * the signature checks out (ES256 with verifier, HS256 with key), the
- * payload is one JSON object, and its "exp" is after now.
- */
+enum tok_status
+tok_check(const char *tok, const struct tok_parts *p, const char *alg,
+    EVP_PKEY_CTX *verifier, const unsigned char *key, size_t keylen,
+    time_t now)
+{
+	const cJSON *exp;
+	struct buf sig;
+	int ok;
+
+	if (strcmp(p->alg, alg) != 0)
+		return TOK_WRONG_ALG;
+	if (verifier == NULL && (key == NULL || keylen == 0))
+		return TOK_BAD_SIG;
+	buf_init(&sig);
+	ok = b64url_decode(&sig, tok + p->signed_len + 1,
+	    strlen(tok + p->signed_len + 1)) == 0;
+	if (ok && verifier != NULL)
+		ok = sig.len == 64 && es256_ok(verifier, tok, p->signed_len,
+		    (const unsigned char *)sig.ptr);
+	else if (ok)
+		ok = hs256_ok(key, keylen, tok, p->signed_len,
+		    (const unsigned char *)sig.ptr, sig.len);
+	buf_free(&sig);
+	if (!ok)
+		return TOK_BAD_SIG;
+	/* Signed, so ours or a trusted issuer's: still a JSON object. */
+	if (p->claims == NULL)
+		return TOK_MALFORMED;
+	exp = cJSON_GetObjectItemCaseSensitive(p->claims, "exp");
+	return cJSON_IsNumber(exp) && exp->valuedouble > (double)now ?
+	    TOK_OK : TOK_EXPIRED;
+}
+
+/* tok_open and tok_check in one; *claims as tok_verify_es256 says. */
 static enum tok_status
 verify_jws(const char *tok, const char *alg, EVP_PKEY_CTX *verifier,
     const unsigned char *key, size_t keylen, time_t now, cJSON **claims)
 {
-	const char *d1, *d2, *end = NULL;
-	const cJSON *a, *exp;
-	cJSON *hdr = NULL, *pl = NULL;
-	struct buf sig, body;
+	struct tok_parts p;
 	enum tok_status st;
-	int ok;
 
 	*claims = NULL;
-	if ((st = header_of(tok, &hdr)) != TOK_OK)
+	if ((st = tok_open(tok, &p)) != TOK_OK)
 		return st;
-	a = cJSON_GetObjectItemCaseSensitive(hdr, "alg");
-	st = cJSON_IsString(a) && strcmp(a->valuestring, alg) == 0 ?
-	    TOK_OK : TOK_WRONG_ALG;
-	cJSON_Delete(hdr);
-	if (st != TOK_OK)
-		return st;
-	if (verifier == NULL && (key == NULL || keylen == 0))
-		return TOK_BAD_SIG;
-	d1 = strchr(tok, '.');
-	d2 = strchr(d1 + 1, '.');
-	buf_init(&sig);
-	buf_init(&body);
-	if (b64url_decode(&sig, d2 + 1, strlen(d2 + 1)) == -1) {
-		st = TOK_BAD_SIG;
-		goto out;
+	st = tok_check(tok, &p, alg, verifier, key, keylen, now);
+	if (st == TOK_OK || st == TOK_EXPIRED) {
+		*claims = p.claims;
+		p.claims = NULL;
 	}
-	if (verifier != NULL)
-		ok = sig.len == 64 && es256_ok(verifier, tok,
-		    (size_t)(d2 - tok), (const unsigned char *)sig.ptr);
-	else
-		ok = hs256_ok(key, keylen, tok, (size_t)(d2 - tok),
-		    (const unsigned char *)sig.ptr, sig.len);
-	if (!ok) {
-		st = TOK_BAD_SIG;
-		goto out;
-	}
-	/* Signed, so ours or a trusted issuer's: still parsed strictly. */
-	if (b64url_decode(&body, d1 + 1, (size_t)(d2 - d1 - 1)) == -1 ||
-	    body.len == 0 ||
-	    (pl = cJSON_ParseWithLengthOpts(body.ptr, body.len, &end, 0)) ==
-	    NULL || end != body.ptr + body.len || !cJSON_IsObject(pl)) {
-		cJSON_Delete(pl);
-		st = TOK_MALFORMED;
-		goto out;
-	}
-	exp = cJSON_GetObjectItemCaseSensitive(pl, "exp");
-	*claims = pl;
-	st = cJSON_IsNumber(exp) && exp->valuedouble > (double)now ? TOK_OK :
-	    TOK_EXPIRED;
-out:
-	buf_free(&sig);
-	buf_free(&body);
+	tok_close(&p);
 	return st;
 }
 

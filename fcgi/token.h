@@ -37,6 +37,34 @@ char *tok_sign(jwt_alg_t alg, const unsigned char *key, size_t keylen,
     const char *kid, const cJSON *claims);
 
 /*
+ * A compact token split and decoded once; nothing in it is trusted until
+ * tok_check says so.
+ */
+struct tok_parts {
+	char	 alg[16];	/* the header's, "" if absent or too long */
+	char	 kid[64];	/* the same */
+	cJSON	*claims;	/* the payload, or NULL if not a JSON object */
+	size_t	 signed_len;	/* bytes of "header.payload" */
+};
+
+/*
+ * Checks the form (three base64url parts, at most TOK_MAX bytes, the
+ * header one JSON object) and decodes it into p.  TOK_OK (tok_close p
+ * after) or TOK_MALFORMED.
+ */
+enum tok_status tok_open(const char *tok, struct tok_parts *p);
+void tok_close(struct tok_parts *p);
+/*
+ * Checks an opened token, in this order: the header's alg is exactly alg
+ * (TOK_WRONG_ALG), the signature, with verifier for ES256 or with key for
+ * HS256 (TOK_BAD_SIG), the payload a JSON object (TOK_MALFORMED), its
+ * "exp" after now (TOK_EXPIRED).
+ */
+enum tok_status tok_check(const char *tok, const struct tok_parts *p,
+    const char *alg, EVP_PKEY_CTX *verifier, const unsigned char *key,
+    size_t keylen, time_t now);
+
+/*
  * Reads the header of an unverified token: "alg" and "kid" (either may
  * be returned empty).  TOK_OK or TOK_MALFORMED.
  */
@@ -50,12 +78,6 @@ enum tok_status tok_peek(const char *tok, char *alg, size_t alglen,
  */
 enum tok_status tok_verify(const char *tok, jwt_alg_t alg,
     const unsigned char *key, size_t keylen, time_t now, jwt_t **out);
-
-/*
- * Returns the payload of an unverified token as a JSON object, or NULL:
- * only to pick the issuer's key, never to trust.
- */
-cJSON *tok_unverified_claims(const char *tok);
 
 /*
  * ES256 with a key parsed once.  libjwt 1.10 re-reads the PEM key on

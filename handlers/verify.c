@@ -66,52 +66,52 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	const struct keyring *ring;
 	const struct key *key;
 	const cJSON *iss, *cid, *col;
-	cJSON *claims;
-	char alg[16], kid[KID_MAX + 1];
+	struct tok_parts p;
 	struct db_stmt *s;
 	struct rules_result res;
 	enum tok_status st;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
-	if (tok_peek(tok, alg, sizeof(alg), kid, sizeof(kid)) != TOK_OK)
+	if (tok_open(tok, &p) != TOK_OK)
 		return check_fail(k, "malformed");
-	if (strcmp(alg, "ES256") != 0)
+	if (strcmp(p.alg, "ES256") != 0) {
+		tok_close(&p);
 		return check_fail(k, "wrong_algorithm");
+	}
 	/* Unverified, only to choose the key; trusted after the signature. */
-	if ((claims = tok_unverified_claims(tok)) == NULL)
-		return check_fail(k, "malformed");
-	iss = cJSON_GetObjectItemCaseSensitive(claims, "iss");
+	iss = cJSON_GetObjectItemCaseSensitive(p.claims, "iss");
 	if (!cJSON_IsString(iss) || !v_digits(iss->valuestring, 6, 6)) {
-		cJSON_Delete(claims);
+		tok_close(&p);
 		return check_fail(k, "malformed");
 	}
 	memcpy(k->issuer, iss->valuestring, 7);
-	cJSON_Delete(claims);
-	if ((ring = issuer_keys(a, k->issuer)) == NULL)
+	if ((ring = issuer_keys(a, k->issuer)) == NULL) {
+		tok_close(&p);
 		return check_fail(k, "unknown_issuer");
-	if (kid[0] == '\0' || (key = keyring_find(ring, kid)) == NULL)
+	}
+	if (p.kid[0] == '\0' || (key = keyring_find(ring, p.kid)) == NULL) {
+		tok_close(&p);
 		return check_fail(k, "unknown_key");
+	}
 
-	st = tok_verify_es256(tok, key->verifier, c->now, &claims);
+	st = tok_check(tok, &p, "ES256", key->verifier, NULL, 0, c->now);
 	if (st != TOK_OK) {
-		cJSON_Delete(claims);
+		tok_close(&p);
 		return check_fail(k, st == TOK_EXPIRED ? "expired" :
 		    st == TOK_WRONG_ALG ? "wrong_algorithm" : st == TOK_BAD_SIG ?
 		    "bad_signature" : "malformed");
 	}
-	iss = cJSON_GetObjectItemCaseSensitive(claims, "iss");
-	cid = cJSON_GetObjectItemCaseSensitive(claims, "cid");
-	col = cJSON_GetObjectItemCaseSensitive(claims, "col");
-	if (!cJSON_IsString(iss) || strcmp(iss->valuestring, k->issuer) != 0 ||
-	    !cJSON_IsString(cid) || *cid->valuestring == '\0' ||
+	cid = cJSON_GetObjectItemCaseSensitive(p.claims, "cid");
+	col = cJSON_GetObjectItemCaseSensitive(p.claims, "col");
+	if (!cJSON_IsString(cid) || *cid->valuestring == '\0' ||
 	    strlen(cid->valuestring) > CID_MAX || !cJSON_IsString(col) ||
 	    color_parse(col->valuestring, &k->color) == -1) {
-		cJSON_Delete(claims);
+		tok_close(&p);
 		return check_fail(k, "malformed");
 	}
 	snprintf(k->cid, sizeof(k->cid), "%s", cid->valuestring);
-	cJSON_Delete(claims);
+	tok_close(&p);
 	k->valid = 1;
 	if (ring != &a->keys)
 		return 0;	/* another region's code: its colour stands */
