@@ -227,8 +227,6 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 		LOG("cannot initialise FastCGI");
 		return 1;
 	}
-	buf_init(&out);
-	unix_socket = listen_is_unix();
 	/*
 	 * accept() that does not wait tells whether a request is waiting
 	 * without a poll() per request; only the listening socket is
@@ -237,8 +235,11 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 	if ((fl = fcntl(FCGI_LISTENSOCK_FILENO, F_GETFL)) == -1 ||
 	    fcntl(FCGI_LISTENSOCK_FILENO, F_SETFL, fl | O_NONBLOCK) == -1) {
 		LOG("cannot make the FastCGI socket non-blocking");
+		FCGX_Free(&fr, 1);
 		return 1;
 	}
+	buf_init(&out);
+	unix_socket = listen_is_unix();
 	log_hold();
 	for (;;) {
 		/* Deferred work: a step of it between requests. */

@@ -101,11 +101,24 @@ main(void)
 	T_CHECK(run(b, "INSERT INTO t VALUES (7)") == 0,
 	    "and the write lock is free");
 
+	/* A statement left mid-way does not keep the read open. */
+	{
+		struct db_stmt *st = db_prepare(a, "SELECT v FROM t", &err);
+		db_read_begin(a);
+		T_CHECK(st != NULL && db_step(st) == DB_ROW, "first row");
+		db_read_end(a);
+		T_CHECK(run(b, "INSERT INTO t VALUES (8)") == 0, "b writes");
+		db_reset(st);
+		db_finalize(st);
+		T_CHECK(one(a, "SELECT count(*) FROM t") == 7,
+		    "a sees it: the read ended");
+	}
+
 	/* Nothing open: both ends are harmless. */
 	db_read_end(a);
 	db_read_begin(a);
 	db_read_end(a);
-	T_CHECK(one(a, "SELECT count(*) FROM t") == 6, "all in order");
+	T_CHECK(one(a, "SELECT count(*) FROM t") == 7, "all in order");
 out:
 	db_close(a);
 	db_close(b);
