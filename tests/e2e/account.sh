@@ -15,16 +15,6 @@ export HC_OTP_RESEND_INTERVAL=0
 start_stack
 DB="$HC_DATA_DIR/healthcode.db"
 
-# GB 11643 check character for 17 digits.
-idcheck() {
-	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
-	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
-	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
-}
-hmac_hex() {	# hmac_hex KEYFILE MESSAGE
-	printf '%s' "$2" | openssl dgst -sha256 -mac HMAC \
-	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
-}
 api() {	# api TOKEN METHOD PATH [BODY]
 	tok=$1
 	shift

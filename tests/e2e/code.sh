@@ -9,16 +9,6 @@ export HC_OTP_IP_HOURLY=1000
 TODAY=2026-11-29
 start_stack
 
-# GB 11643 check character for 17 digits.
-idcheck() {
-	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
-	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
-	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
-}
-hmac_hex() {	# hmac_hex KEYFILE MESSAGE
-	printf '%s' "$2" | openssl dgst -sha256 -mac HMAC \
-	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
-}
 counts() {
 	sql "SELECT (SELECT count(*) FROM persons) || '/' ||
 	    (SELECT count(*) FROM account_persons) || '/' ||

@@ -74,6 +74,19 @@ log_settled() {
 	done
 }
 
+# An ID number: 17 digits and their GB 11643 check character.
+idcheck() {
+	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
+	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
+	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
+}
+
+# HMAC-SHA256 in hex, keyed with a hex key file: how ID numbers are stored.
+hmac_hex() {	# hmac_hex KEYFILE MESSAGE
+	printf '%s' "$2" | openssl dgst -sha256 -mac HMAC \
+	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
+}
+
 # Epoch seconds of an ISO 8601 time (GNU date).
 epoch() { date -u -d "$1" +%s; }
 

@@ -24,11 +24,6 @@ purged() {	# purged DAY: waits for the day's purge to finish
 	return 1
 }
 
-idcheck() {
-	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
-	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
-	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
-}
 P=13812340000
 Q=13899990000
 declare_as $P '"name":"保留测试乙","id_type":"resident_id","id_number":"11010519491231002X"'

@@ -11,16 +11,6 @@ start_stack
 NOW=$(epoch $HC_NOW)
 JAR="$T/jar"
 
-# GB 11643 check character for 17 digits.
-idcheck() {
-	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
-	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
-	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
-}
-hmac_hex() {	# hmac_hex KEYFILE MESSAGE
-	printf '%s' "$2" | openssl dgst -sha256 -mac HMAC \
-	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
-}
 # Every row of the venue tables, to prove a request changed nothing.
 state() {
 	sql "SELECT count(*) || ':' || coalesce(group_concat(id || '/' ||

@@ -10,11 +10,6 @@ export HC_NOW=2026-11-29T02:00:00Z
 export HC_OTP_IP_HOURLY=1000
 export HC_LOOKUP_HOURLY=4
 
-idcheck() {
-	w=(7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2); s=0
-	for i in $(seq 0 16); do s=$((s + ${1:$i:1} * ${w[$i]})); done
-	c="10X98765432"; printf '%s%s' "$1" "${c:$((s % 11)):1}"
-}
 HEALTHY='"temperature":36.5,"symptoms":[],"travel":[],"contact":false'
 # code_of PHONE NAME ID: sign in, declare, print a fresh code token.
 code_of() {
