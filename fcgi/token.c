@@ -201,7 +201,8 @@ tok_sign_es256(EVP_PKEY *key, const char *kid, const cJSON *claims)
 		buf_json_str(&hdr, kid);
 		buf_putc(&hdr, '"');
 	}
-	buf_puts(&hdr, ",\"typ\":\"JWT\"}");
+	/* No "typ": optional (RFC 7519), and every byte enlarges the QR. */
+	buf_putc(&hdr, '}');
 	if ((json = cJSON_PrintUnformatted(claims)) == NULL)
 		goto out;
 	b64url_encode(&b, hdr.ptr, hdr.len);

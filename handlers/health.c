@@ -705,13 +705,17 @@ api_declare(struct ctx *c)
 	cJSON_Delete(o);
 }
 
-/* Today's opaque code id for a person, created on first use.  0 or -1. */
+/*
+ * Today's opaque code id for a person, created on first use: 96 random
+ * bits, 16 characters, enough never to be guessed within a day and short
+ * because it is in every QR code.  0 or -1.
+ */
 static int
 daily_code(struct ctx *c, int64_t person_id, const char *today,
     char out[32])
 {
 	struct db_stmt *s;
-	unsigned char raw[16];
+	unsigned char raw[12];
 	struct buf b;
 	int rc, tries;
 
