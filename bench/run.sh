@@ -108,7 +108,7 @@ run() {	# run LABEL PATH [wrk args]: one wrk run, a line, a row in $T/runs
 	    'BEGIN { printf "%.0f", d * 1e6 / hz / n }')
 	printf '  %-12s %8.0f req/s  p99 %-8s worker CPU %4s us/req%s\n' \
 	    "$label" "$rps" "$p99" "$us" "${non2xx:+  non-2xx: $non2xx}"
-	echo "$label $rps $us ${non2xx:-0}" >> "$T/runs"
+	echo "$label $rps $us ${non2xx:-0} $ROUND" >> "$T/runs"
 }
 
 want() {	# want LABEL: in $ONLY (all when empty)
@@ -121,8 +121,8 @@ want() {	# want LABEL: in $ONLY (all when empty)
 echo "bench: $WORKERS workers each, wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds, $(nproc) cores"
 echo "worker RSS before: $(rss)"
 : > "$T/runs"
-for r in $(seq "$ROUNDS"); do
-	echo "round $r"
+for ROUND in $(seq "$ROUNDS"); do
+	echo "round $ROUND"
 	run hello /hello
 	# The ceiling again, sent verify's request (a POST with its body).
 	want hello-post && run hello-post /hello -s "$TOP/bench/verify.lua"
@@ -136,7 +136,7 @@ done
 echo "worker RSS after: $(rss)"
 echo "verifications recorded: $(sqlite3 "$HC_DATA_DIR/healthcode.db" 'SELECT count(*) FROM verifications')"
 echo
-echo "median of $ROUNDS rounds:"
+echo "median of $ROUNDS rounds (ratios to the ceiling of the same round):"
 awk '
 function median(list,   n, a, i, j, t) {
 	n = split(list, a, " ")
@@ -151,13 +151,17 @@ function median(list,   n, a, i, j, t) {
 	rps[$1] = rps[$1] " " $2
 	us[$1] = us[$1] " " $3
 	bad[$1] += $4
+	at[$1, $5] = $2
 }
 END {
-	h = median(rps["hello"])
+	# Each ratio is to the ceiling of its own round, then the median.
 	for (i = 1; i <= n; i++) {
 		l = order[i]
+		r = ""
+		for (k = 1; (l, k) in at; k++)
+			r = r " " at[l, k] / at["hello", k]
 		printf "  %-12s %8.0f req/s  ratio %.2f  worker CPU %4.0f us/req%s%s\n",
-		    l, median(rps[l]), median(rps[l]) / h, median(us[l]),
+		    l, median(rps[l]), median(r), median(us[l]),
 		    l == "verify" ? "  (target: at least 0.50)" : "",
 		    bad[l] ? "  NON-2XX: " bad[l] : ""
 	}
