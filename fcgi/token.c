@@ -1,4 +1,4 @@
-/* JWT signing and verification; see jwt.h for the rules enforced. */
+/* JWT signing and verification; see token.h for the rules enforced. */
 #include <string.h>
 
 #include <openssl/bn.h>

@@ -1,7 +1,10 @@
 /*
- * Compact JWTs over libjwt, with the checks libjwt 1.10 leaves to us:
- * the algorithm is pinned by the caller (checked in the header before
- * libjwt sees the token, and again after), and "exp" is checked here.
+ * Compact JWTs (RFC 7515/7519).  Every check pins the algorithm named by
+ * the caller and requires "exp" after now, which libjwt 1.10 leaves to
+ * us.  libjwt signs (tok_sign) and verifies (tok_verify) any algorithm
+ * and is the reference the tests hold ours to; the service itself opens
+ * a token once (tok_open) and checks it with keys and verifiers prepared
+ * at start (tok_check, tok_verify_es256, tok_verify_hs256).
  */
 #ifndef HC_TOKEN_H
 #define HC_TOKEN_H
