@@ -228,7 +228,7 @@ eq "confirmation page" "$STATUS" 200
 check "says what goes" grep -q '您的全部健康申报' "$T/body"
 check "a required checkbox" grep -q 'name="confirm" value="1" id="confirm" required' "$T/body"
 check "a red button" grep -q 'class="danger" id="delete-account"' "$T/body"
-CSRF=$(sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$T/body" | head -1)
+CSRF=$(csrf)
 eq "CSRF token" "${#CSRF}" 22
 req GET /account/delete -- -H "Cookie: hc_session=$B; hc_lang=en"
 check "in English" grep -q '<h1>Delete my account</h1>' "$T/body"

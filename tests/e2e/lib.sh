@@ -87,6 +87,21 @@ hmac_hex() {	# hmac_hex KEYFILE MESSAGE
 	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
 }
 
+# A page request as a browser would send it, with the cookie jar $JAR (set
+# by the test); a third argument is sent as a form.  Sets STATUS, $T/body
+# and $T/headers.
+page() {	# page METHOD PATH [form-body]
+	if [ $# -gt 2 ]; then
+		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		    -b "$JAR" -c "$JAR" -X "$1" --data-binary "$3" \
+		    -H 'Content-Type: application/x-www-form-urlencoded' "$BASE$2")
+	else
+		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		    -b "$JAR" -c "$JAR" -X "$1" "$BASE$2")
+	fi
+}
+csrf() { sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$T/body" | head -1; }
+
 # Epoch seconds of an ISO 8601 time (GNU date).
 epoch() { date -u -d "$1" +%s; }
 

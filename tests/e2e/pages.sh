@@ -8,17 +8,6 @@ start_stack
 JAR="$T/jar"
 P=13800138000
 
-page() {	# page METHOD PATH [form-body]
-	if [ $# -gt 2 ]; then
-		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
-		    -b "$JAR" -c "$JAR" -X "$1" --data-binary "$3" \
-		    -H 'Content-Type: application/x-www-form-urlencoded' "$BASE$2")
-	else
-		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
-		    -b "$JAR" -c "$JAR" -X "$1" "$BASE$2")
-	fi
-}
-csrf() { sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$T/body" | head -1; }
 
 page GET /
 eq "home without session redirects" "$STATUS" 302

@@ -22,18 +22,6 @@ api() {	# api TOKEN METHOD PATH [BODY]
 	shift
 	req "$@" -- -H "Authorization: Bearer $tok"
 }
-# A page request with the cookie jar of the browser signed in as $PAGE_TOKEN.
-page() {	# page METHOD PATH [form-body]
-	if [ $# -gt 2 ]; then
-		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
-		    -b "$JAR" -c "$JAR" -X "$1" --data-binary "$3" \
-		    -H 'Content-Type: application/x-www-form-urlencoded' "$BASE$2")
-	else
-		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
-		    -b "$JAR" -c "$JAR" -X "$1" "$BASE$2")
-	fi
-}
-csrf() { sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$T/body" | head -1; }
 # Signs the cookie jar in as a token (what /login would set).
 jar_as() {
 	rm -f "$JAR"
