@@ -68,6 +68,7 @@ log_msg(const char *func, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
+	time_t now;
 	int n, m;
 
 	if (pid == 0)	/* once per process */
@@ -88,12 +89,13 @@ log_msg(const char *func, const char *fmt, ...)
 		(void)!write(STDERR_FILENO, line, (size_t)n);
 		return;
 	}
+	now = coarse_now();
 	if (nheld + (size_t)n > sizeof(held))
 		log_flush();
 	if (nheld == 0)
-		held_since = coarse_now();
+		held_since = now;
 	memcpy(held + nheld, line, (size_t)n);
 	nheld += (size_t)n;
-	if (coarse_now() - held_since >= HOLD_SECONDS)
+	if (now - held_since >= HOLD_SECONDS)
 		log_flush();
 }
