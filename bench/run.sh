@@ -2,7 +2,8 @@
 # Benchmarks through lighttpd, side by side with the ceiling: a hello-world
 # FastCGI program behind the same lighttpd, same worker count, same run.
 # Usage: bench/run.sh [BUILD]   (env: DURATION=10s CONNECTIONS=64 THREADS=2
-# ROUNDS=3, ONLY="verify code" to run some endpoints; hello always runs)
+# ROUNDS=3, PERSONS=200, ONLY="verify code" to run some endpoints; hello
+# always runs)
 # Prints requests/s per endpoint, the ratio to hello, worker CPU time per
 # request, and worker RSS.
 set -eu
@@ -14,6 +15,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 ROUNDS=${ROUNDS:-3}
 WORKERS=${WORKERS:-$(nproc)}
+PERSONS=${PERSONS:-200}
 command -v wrk >/dev/null || { echo "bench: wrk not installed (make deps)"; exit 1; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hc-bench.XXXXXX")
@@ -28,6 +30,7 @@ trap cleanup EXIT
 
 export HC_CONFIG="$TOP/conf/healthcode.conf" HC_DATA_DIR="$T/data"
 export HC_LOG_FILE="$T/healthcode.log" HC_OTP_IP_HOURLY=1000000
+export HC_CODE_TTL=3600
 PORT=$((30000 + RANDOM % 20000))
 BASE="http://127.0.0.1:$PORT"
 export HC_PUBLIC_BASE_URL="$BASE"
@@ -52,33 +55,48 @@ for _ in $(seq 50); do
 done
 curl -sf "$BASE/hello" >/dev/null || { echo "bench: hello not reachable"; exit 1; }
 
-# One signed-in person with today's declaration.
-P=13800138000
-curl -s -X POST -H 'Content-Type: application/json' -d "{\"phone\":\"$P\"}" \
-    "$BASE/api/v1/auth/otp" >/dev/null
-CODE=$(tail -1 "$HC_DATA_DIR/sms-outbox.log" | cut -d' ' -f2)
-TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
-    -d "{\"phone\":\"$P\",\"code\":\"$CODE\"}" "$BASE/api/v1/auth/login" |
-    jq -r .token)
-curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $TOKEN" \
-    -d '{"name":"王小华","id_type":"resident_id","id_number":"11010519491231002X","temperature":36.5,"symptoms":[],"travel":[],"contact":false}' \
-    "$BASE/api/v1/declarations" >/dev/null || { echo "bench: declaration failed"; exit 1; }
+# PERSONS signed-in people with today's declaration and code, so that no
+# endpoint is measured on one person's row (or one token) alone.  Each has
+# two valid code tokens: the kept one, the newest under the person's code
+# id (what a checkpoint scans when the code is shown: no P-256 check), and
+# an older one, valid but not kept (checked in full, as another region's
+# codes are).  code_ttl is an hour so that none is renewed during the run.
+signin() {	# signin PHONE: prints a session token
+	curl -s -X POST -H 'Content-Type: application/json' \
+	    -d "{\"phone\":\"$1\"}" "$BASE/api/v1/auth/otp" >/dev/null
+	code=$(grep "^$1 " "$HC_DATA_DIR/sms-outbox.log" | tail -1 | cut -d' ' -f2)
+	curl -s -X POST -H 'Content-Type: application/json' \
+	    -d "{\"phone\":\"$1\",\"code\":\"$code\"}" \
+	    "$BASE/api/v1/auth/login" | jq -r .token
+}
+code_token() { curl -s -H "Authorization: Bearer $1" "$BASE/api/v1/code" | jq -r .token; }
+: > "$T/sessions"
+for i in $(seq "$PERSONS"); do
+	s=$(signin "$((13800000000 + i))")
+	curl -sf -X POST -H 'Content-Type: application/json' -H "Authorization: Bearer $s" \
+	    -d "{\"name\":\"Bench Person\",\"id_type\":\"passport\",\"id_number\":\"$(printf 'E%07d' "$i")\",\"nationality\":\"USA\",\"temperature\":36.5,\"symptoms\":[],\"travel\":[],\"contact\":false}" \
+	    "$BASE/api/v1/declarations" >/dev/null || { echo "bench: declaration failed"; exit 1; }
+	echo "$s" >> "$T/sessions"
+done
+while read -r s; do code_token "$s"; done < "$T/sessions" > "$T/codes-older"
+sqlite3 "$HC_DATA_DIR/healthcode.db" 'UPDATE daily_codes SET token = NULL'
+while read -r s; do code_token "$s"; done < "$T/sessions" > "$T/codes-kept"
+TOKEN=$(head -1 "$T/sessions")
+[ "$(sort -u "$T/codes-kept" "$T/codes-older" | grep -c '^ey')" = $((2 * PERSONS)) ] ||
+    { echo "bench: not $((2 * PERSONS)) distinct code tokens"; exit 1; }
 
-# A checker, and today's code of the person above.
-CODE_TOKEN=$(curl -s -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/code" | jq -r .token)
+# A checker.
 C=13900139000
 "$BUILD/healthcodectl" grant $C checker >/dev/null
-curl -s -X POST -H 'Content-Type: application/json' -d "{\"phone\":\"$C\"}" \
-    "$BASE/api/v1/auth/otp" >/dev/null
-CODE=$(grep "^$C " "$HC_DATA_DIR/sms-outbox.log" | tail -1 | cut -d' ' -f2)
-CHECKER_TOKEN=$(curl -s -X POST -H 'Content-Type: application/json' \
-    -d "{\"phone\":\"$C\",\"code\":\"$CODE\"}" "$BASE/api/v1/auth/login" |
-    jq -r .token)
-export CODE_TOKEN CHECKER_TOKEN TOKEN
-[ "$(curl -s -X POST -H 'Content-Type: application/json' \
-    -H "Authorization: Bearer $CHECKER_TOKEN" -d "{\"token\":\"$CODE_TOKEN\"}" \
-    "$BASE/api/v1/verify" | jq -r .valid)" = true ] ||
-    { echo "bench: verify does not answer valid"; exit 1; }
+CHECKER_TOKEN=$(signin $C)
+export CHECKER_TOKEN TOKEN SESSIONS="$T/sessions"
+for f in kept older; do
+	[ "$(curl -s -X POST -H 'Content-Type: application/json' \
+	    -H "Authorization: Bearer $CHECKER_TOKEN" \
+	    -d "{\"token\":\"$(tail -1 "$T/codes-$f")\"}" \
+	    "$BASE/api/v1/verify" | jq -r .valid)" = true ] ||
+	    { echo "bench: verify does not answer valid ($f token)"; exit 1; }
+done
 
 rss() {	# total and largest worker RSS in KiB
 	ps -o rss= -p "$(tr '\n' ',' < "$T/app.pid" | sed 's/,$//')" |
@@ -125,12 +143,13 @@ for ROUND in $(seq "$ROUNDS"); do
 	echo "round $ROUND"
 	run hello /hello
 	# The ceiling again, sent verify's request (a POST with its body).
-	want hello-post && run hello-post /hello -s "$TOP/bench/verify.lua"
+	want hello-post && CODES=$T/codes-kept run hello-post /hello -s "$TOP/bench/verify.lua"
 	want healthz && run healthz /healthz
-	want verify && run verify /api/v1/verify -s "$TOP/bench/verify.lua"
-	want code && run code /api/v1/code -H "Authorization: Bearer $TOKEN"
-	want code.svg && run code.svg /api/v1/code.svg -H "Authorization: Bearer $TOKEN"
-	want code-page && run code-page /code -H "Authorization: Bearer $TOKEN"
+	want verify && CODES=$T/codes-kept run verify /api/v1/verify -s "$TOP/bench/verify.lua"
+	want verify-sig && CODES=$T/codes-older run verify-sig /api/v1/verify -s "$TOP/bench/verify.lua"
+	want code && run code /api/v1/code -s "$TOP/bench/code.lua"
+	want code.svg && run code.svg /api/v1/code.svg -s "$TOP/bench/code.lua"
+	want code-page && run code-page /code -s "$TOP/bench/code.lua"
 	want declare && run declare /api/v1/declarations -s "$TOP/bench/declare.lua"
 done
 echo "worker RSS after: $(rss)"

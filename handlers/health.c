@@ -708,23 +708,29 @@ api_declare(struct ctx *c)
 /*
  * Today's opaque code id for a person, created on first use: 96 random
  * bits, 16 characters, enough never to be guessed within a day and short
- * because it is in every QR code.  0 or -1.
+ * because it is in every QR code.  *kept is the newest token issued under
+ * it (free it), or NULL.  0 or -1.
  */
 static int
 daily_code(struct ctx *c, int64_t person_id, const char *today,
-    char out[32])
+    char out[32], char **kept)
 {
 	struct db_stmt *s;
 	unsigned char raw[12];
 	struct buf b;
 	int rc, tries;
 
+	*kept = NULL;
 	for (tries = 0; tries < 2; tries++) {
 		s = db_stmt(c->app->db, SQL_DAILY_CODE_GET);
 		db_bind_int(s, 1, person_id);
 		db_bind_text(s, 2, today);
-		if ((rc = db_step(s)) == DB_ROW)
+		if ((rc = db_step(s)) == DB_ROW) {
 			snprintf(out, 32, "%s", db_col_text(s, 0));
+			if (db_col_text(s, 1) != NULL &&
+			    (*kept = strdup(db_col_text(s, 1))) == NULL)
+				rc = DB_ERR;
+		}
 		db_reset(s);
 		if (rc == DB_ROW)
 			return 0;
@@ -764,15 +770,55 @@ code_free(struct code *k)
 }
 
 /*
- * Issues a fresh code token for the signed-in account.  Returns 0, or an
- * HTTP status with the error code in *err (409 no_declaration_today).
+ * Whether the token kept under a code id can be handed out again: signed
+ * with the current key by us, for the colour the person has now, issued
+ * no later than now and with at least half of code_ttl (and a minute)
+ * left, so that the page, which renews 30 seconds before expiry, shows
+ * it a while.  Sets k->iat and k->exp from it.  1 or 0.
+ */
+static int
+code_reusable(struct ctx *c, const char *tok, const struct key *key,
+    struct code *k)
+{
+	struct tok_parts p;
+	const cJSON *iss, *col, *iat, *exp;
+	time_t left;
+	int ok;
+
+	if (tok_open(tok, &p) != TOK_OK)
+		return 0;
+	iss = cJSON_GetObjectItemCaseSensitive(p.claims, "iss");
+	col = cJSON_GetObjectItemCaseSensitive(p.claims, "col");
+	iat = cJSON_GetObjectItemCaseSensitive(p.claims, "iat");
+	exp = cJSON_GetObjectItemCaseSensitive(p.claims, "exp");
+	ok = strcmp(p.kid, key->kid) == 0 && cJSON_IsString(iss) &&
+	    strcmp(iss->valuestring, c->app->cfg[CFG_REGION]) == 0 &&
+	    cJSON_IsString(col) &&
+	    strcmp(col->valuestring, color_name(k->res.color)) == 0 &&
+	    cJSON_IsNumber(iat) && cJSON_IsNumber(exp);
+	if (ok) {
+		k->iat = (time_t)iat->valuedouble;
+		k->exp = (time_t)exp->valuedouble;
+		left = k->exp - c->now;
+		ok = k->iat <= c->now && k->exp - k->iat <= c->app->code_ttl &&
+		    2 * left >= c->app->code_ttl && left >= 60;
+	}
+	tok_close(&p);
+	return ok;
+}
+
+/*
+ * The code token for the signed-in account: the one kept under today's
+ * code id while code_reusable says so, else a fresh one, then kept.
+ * Returns 0, or an HTTP status with the error code in *err (409
+ * no_declaration_today).
  */
 static int
 code_issue(struct ctx *c, struct code *k, const char **err)
 {
 	struct app *a = c->app;
 	const struct key *key = keyring_signer(&a->keys);
-	char today[11], cid[32];
+	char today[11], cid[32], *kept = NULL;
 	struct db_stmt *s;
 	cJSON *claims;
 	int rc;
@@ -794,10 +840,16 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 		return rc == DB_DONE ? 409 : 500;
 	}
 	if (health_colour(c, k->p.id, k->p.id_hash, &k->res) == -1 ||
-	    daily_code(c, k->p.id, today, cid) == -1 || key == NULL) {
+	    daily_code(c, k->p.id, today, cid, &kept) == -1 || key == NULL) {
+		free(kept);
 		*err = "internal";
 		return 500;
 	}
+	if (kept != NULL && code_reusable(c, kept, key, k)) {
+		k->token = kept;
+		goto url;
+	}
+	free(kept);
 	k->iat = c->now;
 	k->exp = c->now + a->code_ttl;
 	if (k->exp > clock_next_cutoff(c->now))
@@ -815,6 +867,13 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 		*err = "internal";
 		return 500;
 	}
+	/* Not kept: it is still valid, only checked in full when scanned. */
+	s = db_stmt(a->db, SQL_DAILY_CODE_KEEP);
+	db_bind_text(s, 1, cid);
+	db_bind_text(s, 2, k->token);
+	if (db_run(s) == DB_ERR)
+		LOG("cannot keep a code token");
+url:
 	buf_printf(&k->url, "%s/v/%s", a->cfg[CFG_PUBLIC_BASE_URL], k->token);
 	return 0;
 }
@@ -829,11 +888,14 @@ code_headers(struct ctx *c, const struct code *k)
 	resp_header(c->resp, "X-Code-Color", "%s", color_name(k->res.color));
 	resp_header(c->resp, "X-Code-Issued-At", "%s", iat);
 	resp_header(c->resp, "X-Code-Expires-At", "%s", exp);
+	/* What the page times its renewal by: a kept code is not new. */
+	resp_header(c->resp, "X-Code-Expires-In", "%lld",
+	    (long long)(k->exp - c->now));
 }
 
 /*
  * GET /api/v1/code: 200 {"color","reasons","green_on","name_masked",
- * "id_masked","token","url","issued_at","expires_at"}; 401; 409
+ * "id_masked","token","url","issued_at","expires_at","expires_in"}; 401; 409
  * no_declaration_today.
  */
 void
@@ -864,6 +926,7 @@ api_code(struct ctx *c)
 	cJSON_AddStringToObject(o, "url", k.url.ptr);
 	cJSON_AddStringToObject(o, "issued_at", iat);
 	cJSON_AddStringToObject(o, "expires_at", exp);
+	cJSON_AddNumberToObject(o, "expires_in", (double)(k.exp - c->now));
 	api_json(c, 200, o);
 	cJSON_Delete(o);
 	code_free(&k);
@@ -1060,7 +1123,7 @@ page_code(struct ctx *c)
 	cJSON_AddStringToObject(d, "id_masked", k.p.id_masked);
 	cJSON_AddStringToObject(d, "issued_at", iat);
 	cJSON_AddStringToObject(d, "expires_at", exp);
-	cJSON_AddNumberToObject(d, "ttl", (double)(k.exp - k.iat));
+	cJSON_AddNumberToObject(d, "ttl", (double)(k.exp - c->now));
 	cJSON_AddStringToObject(d, "day", day);
 	if (k.res.green_on[0])
 		cJSON_AddStringToObject(d, "green_on", k.res.green_on);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
 #include "../fcgi/token.h"
@@ -29,13 +31,20 @@ struct check {
 	int64_t		 person_id;	/* ours only; 0 otherwise */
 	char		 name_masked[160];
 	char		 id_masked[24];
+	/* Ours only, read before the signature is checked: */
+	char		 id_hash[65];
+	int		 color_cached;	/* the person's colour, known fresh */
+	enum color	 color_now;	/* ... and that colour */
 };
 
+/* Not valid: nothing of a person stays (the record names none). */
 static int
 check_fail(struct check *k, const char *reason)
 {
 	k->valid = 0;
 	k->reason = reason;
+	k->person_id = 0;
+	k->name_masked[0] = k->id_masked[0] = k->id_hash[0] = '\0';
 	return -1;
 }
 
@@ -53,6 +62,48 @@ issuer_keys(struct app *a, const char *region)
 	return NULL;
 }
 
+enum { GONE, FOUND, KEPT };
+
+/*
+ * Reads the person behind the code id of one of our own tokens, not yet
+ * checked, and, in the same read, a fresh cached colour (color_cached).
+ * GONE (no such code id today, or no claim to look it up by), FOUND, KEPT
+ * (and tok is exactly the token kept under it), or -1.
+ */
+static int
+code_person(struct ctx *c, const struct tok_parts *p, const char *tok,
+    struct check *k)
+{
+	const cJSON *cid = cJSON_GetObjectItemCaseSensitive(p->claims, "cid");
+	const char *kept;
+	struct db_stmt *s;
+	size_t len;
+	int rc;
+
+	if (!cJSON_IsString(cid))
+		return GONE;
+	s = db_stmt(c->app->db, SQL_CODE_PERSON);
+	db_bind_text(s, 1, cid->valuestring);
+	db_bind_int(s, 2, c->now);
+	db_bind_text(s, 3, c->app->rules_id);
+	if ((rc = db_step(s)) != DB_ROW) {
+		db_reset(s);
+		return rc == DB_DONE ? GONE : -1;
+	}
+	k->person_id = db_col_int(s, 0);
+	snprintf(k->id_hash, sizeof(k->id_hash), "%s", db_col_text(s, 1));
+	snprintf(k->id_masked, sizeof(k->id_masked), "%s", db_col_text(s, 2));
+	name_mask(db_col_text(s, 3), k->name_masked, sizeof(k->name_masked));
+	k->color_cached = db_col_int(s, 4) &&
+	    color_parse(db_col_text(s, 5), &k->color_now) == 0;
+	rc = FOUND;
+	if ((kept = db_col_text(s, 6)) != NULL && (len = strlen(tok)) ==
+	    strlen(kept) && CRYPTO_memcmp(tok, kept, len) == 0)
+		rc = KEPT;
+	db_reset(s);
+	return rc;
+}
+
 /*
  * Checks a code token.  Order: form, algorithm (pinned to ES256), issuer
  * in the trust list, key known, signature, expiry; then, for our own
@@ -67,10 +118,9 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	const struct key *key;
 	const cJSON *iss, *cid, *col;
 	struct tok_parts p;
-	struct db_stmt *s;
 	struct rules_result res;
 	enum tok_status st;
-	int rc;
+	int rc = GONE;
 
 	memset(k, 0, sizeof(*k));
 	if (tok_open(tok, &p) != TOK_OK)
@@ -95,7 +145,21 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 		return check_fail(k, "unknown_key");
 	}
 
-	st = tok_check(tok, &p, "ES256", key->verifier, NULL, 0, c->now);
+	/*
+	 * Our own code: the person behind the code id, read before the
+	 * signature check but used only after it; and the token kept when
+	 * it was signed (migrations/0009): these very bytes need no P-256
+	 * check again, any others get one.
+	 */
+	if (ring == &a->keys && (rc = code_person(c, &p, tok, k)) == -1) {
+		tok_close(&p);
+		return check_fail(k, "internal");
+	}
+	if (ring == &a->keys && rc == KEPT)
+		st = tok_check_known(&p, "ES256", c->now);
+	else
+		st = tok_check(tok, &p, "ES256", key->verifier, NULL, 0,
+		    c->now);
 	if (st != TOK_OK) {
 		tok_close(&p);
 		return check_fail(k, st == TOK_EXPIRED ? "expired" :
@@ -116,33 +180,17 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	if (ring != &a->keys)
 		return 0;	/* another region's code: its colour stands */
 
-	/* The person and, in the same read, a fresh cached colour. */
-	s = db_stmt(a->db, SQL_CODE_PERSON);
-	db_bind_text(s, 1, k->cid);
-	db_bind_int(s, 2, c->now);
-	db_bind_text(s, 3, a->rules_id);
-	if ((rc = db_step(s)) == DB_ROW) {
-		char hash[65];
-		int cached;
-		k->person_id = db_col_int(s, 0);
-		snprintf(hash, sizeof(hash), "%s", db_col_text(s, 1));
-		snprintf(k->id_masked, sizeof(k->id_masked), "%s",
-		    db_col_text(s, 2));
-		name_mask(db_col_text(s, 3), k->name_masked,
-		    sizeof(k->name_masked));
-		cached = db_col_int(s, 4) &&
-		    color_parse(db_col_text(s, 5), &k->color) == 0;
-		db_reset(s);
-		if (cached)
-			return 0;
-		if (health_colour(c, k->person_id, hash, &res) == -1)
-			return check_fail(k, "internal");
-		k->color = res.color;
+	/* Signed by us, but the person or the day's code is gone. */
+	if (rc == GONE)
+		return check_fail(k, "revoked");
+	if (k->color_cached) {
+		k->color = k->color_now;
 		return 0;
 	}
-	db_reset(s);
-	/* Signed by us, but the person or the day's code is gone. */
-	return check_fail(k, rc == DB_DONE ? "revoked" : "internal");
+	if (health_colour(c, k->person_id, k->id_hash, &res) == -1)
+		return check_fail(k, "internal");
+	k->color = res.color;
+	return 0;
 }
 
 /*

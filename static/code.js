@@ -17,8 +17,8 @@
   tick();
   setInterval(tick, 1000);
 
-  // Renew 30 s before expiry, timed from the server's own issue and expiry
-  // times so that a wrong phone clock does not matter.
+  // Renew 30 s before expiry, timed by the seconds the server says the
+  // code has left, so that a wrong phone clock does not matter.
   function schedule(ttl) {
     setTimeout(refresh, Math.max(5, ttl - 30) * 1000);
   }
@@ -30,8 +30,7 @@
         if (r.status === 401) { location.href = '/login'; return null; }
         if (!r.ok) throw new Error('HTTP ' + r.status);
         var color = r.headers.get('X-Code-Color');
-        var ttl = (Date.parse(r.headers.get('X-Code-Expires-At')) -
-          Date.parse(r.headers.get('X-Code-Issued-At'))) / 1000;
+        var ttl = Number(r.headers.get('X-Code-Expires-In'));
         return r.text().then(function (svg) {
           var doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
           qr.replaceChildren(document.importNode(doc.documentElement, true));

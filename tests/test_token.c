@@ -546,6 +546,24 @@ es256_own(void)
 	T_CHECK(tok_verify_es256(tok, vpub, NOW + 3600, &got) == TOK_EXPIRED,
 	    "exp == now is expired");
 	cJSON_Delete(got);
+	/* A token known to be signed: every check but the signature's. */
+	{
+		struct tok_parts p;
+		T_CHECK(tok_open(tok, &p) == TOK_OK, "open own token");
+		T_CHECK(tok_check_known(&p, "ES256", NOW) == TOK_OK,
+		    "known: valid");
+		T_CHECK(tok_check_known(&p, "ES256", NOW + 3600) ==
+		    TOK_EXPIRED, "known: still expires");
+		T_CHECK(tok_check_known(&p, "HS256", NOW) == TOK_WRONG_ALG,
+		    "known: still pinned to the algorithm asked for");
+		tok_close(&p);
+		t2 = replace_part(tok, 1, "WzFd");	/* [1]: not an object */
+		T_CHECK(tok_open(t2, &p) == TOK_OK &&
+		    tok_check_known(&p, "ES256", NOW) == TOK_MALFORMED,
+		    "known: the payload still a JSON object");
+		tok_close(&p);
+		free(t2);
+	}
 	T_CHECK(tok_verify_es256(tok, v2, NOW, &got) == TOK_BAD_SIG &&
 	    got == NULL, "another key");
 	T_CHECK(tok_verify_es256(tok, NULL, NOW, &got) == TOK_BAD_SIG,

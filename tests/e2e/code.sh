@@ -149,6 +149,24 @@ eq "QR of 65 modules and the quiet zone" "$(grep -o 'viewBox="0 0 [0-9]*' "$T/co
 eq "the SVG's token is the one in its headers' day" "$(hdr X-Code-Color)" green
 eq "daily code id reused within the day" "$(sql 'SELECT count(*) FROM daily_codes')" 1
 
+# The newest token is kept and handed out again while at least half its
+# life is left: a reload is not a new signature.
+eq "the token is kept under the code id" "$(sql 'SELECT token FROM daily_codes')" "$TOKEN"
+eq "the PNG and the SVG show that token" "${PURL##*/v/} ${SURL##*/v/}" "$TOKEN $TOKEN"
+eq "seconds left, for the page's renewal" "$(hdr X-Code-Expires-In)" 300
+set_now 2026-11-29T02:02:30Z
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "half its life left: the same token" "$(j .token) $(j .issued_at) $(j .expires_in)" "$TOKEN 2026-11-29T10:00:00+08:00 150"
+set_now 2026-11-29T02:02:31Z
+req GET /api/v1/code -- "${AUTH1[@]}"
+check "less than half: a new token" test "$(j .token)" != "$TOKEN"
+eq "issued now, for the whole code_ttl" "$(j .issued_at) $(j .expires_at) $(j .expires_in)" "2026-11-29T10:02:31+08:00 2026-11-29T10:07:31+08:00 300"
+eq "the same code id" "$(claims "$(j .token)" | jq -r .cid)" "$CID"
+eq "the new one is kept" "$(sql 'SELECT token FROM daily_codes')" "$(j .token)"
+set_now 2026-11-29T02:00:00Z
+req GET /api/v1/code -- "${AUTH1[@]}"
+check "a kept token from later (a clock set back) is not handed out" test "$(j .issued_at)" = 2026-11-29T10:00:00+08:00
+
 # Key rotation: a new key signs; the old one stays published until removed.
 OLDKID=$(jq -r '.keys[0].kid' "$T/jwks.json")
 "$CTL" keygen > "$T/out"
@@ -198,6 +216,7 @@ set_now 2026-11-29T02:02:00Z	# a new code for the same phone needs a minute
 T8=$(login 13700000008)
 req GET /api/v1/code -- -H "Authorization: Bearer $T8"
 eq "listed as close contact: red at once" "$(j .color) $(j '.reasons|join(",")') $(j .green_on)" "red case_close_contact 2026-12-13"
+eq "a new token for the new colour, not the kept green one" "$(claims "$(j .token)" | jq -r .col)" red
 
 # Passports (国际版).
 declare_json "$(login 13700000009)" '{"name":"John Smith","id_type":"passport","id_number":"e1234567","nationality":"usa","temperature":36.5,"symptoms":[],"travel":[],"contact":false}'
