@@ -79,7 +79,7 @@ for i in $(seq "$PERSONS"); do
 	echo "$s" >> "$T/sessions"
 done
 while read -r s; do code_token "$s"; done < "$T/sessions" > "$T/codes-older"
-sqlite3 "$HC_DATA_DIR/healthcode.db" 'UPDATE daily_codes SET token = NULL'
+sqlite3 "$HC_DATA_DIR/healthcode.db" 'UPDATE daily_codes SET url = NULL, qr = NULL'
 while read -r s; do code_token "$s"; done < "$T/sessions" > "$T/codes-kept"
 TOKEN=$(head -1 "$T/sessions")
 [ "$(sort -u "$T/codes-kept" "$T/codes-older" | grep -c '^ey')" = $((2 * PERSONS)) ] ||

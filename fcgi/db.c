@@ -219,6 +219,15 @@ db_col_text(struct db_stmt *s, int col)
 	return t ? (const char *)t : "";
 }
 
+const void *
+db_col_blob(struct db_stmt *s, int col, size_t *len)
+{
+	const void *p = sqlite3_column_blob(S(s), col);
+
+	*len = p ? (size_t)sqlite3_column_bytes(S(s), col) : 0;
+	return p;
+}
+
 int64_t
 db_col_int(struct db_stmt *s, int col)
 {

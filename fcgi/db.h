@@ -48,6 +48,8 @@ void db_reset(struct db_stmt *s);
 const char *db_col_text(struct db_stmt *s, int col);
 int64_t db_col_int(struct db_stmt *s, int col);
 int db_col_is_null(struct db_stmt *s, int col);
+/* A blob column: NULL with *len 0 for NULL or an empty blob. */
+const void *db_col_blob(struct db_stmt *s, int col, size_t *len);
 
 /*
  * A read transaction around what a request reads, so that its reads see

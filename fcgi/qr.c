@@ -1,6 +1,7 @@
 /*
- * QR code images: libqrencode builds the module matrix, this file draws
- * it as a compact SVG (one path of horizontal runs, no inline style, so
+ * QR code images: libqrencode builds the module matrix, kept one bit a
+ * module (qr_modules: what a code token keeps, drawn again without
+ * libqrencode's mask search); this file draws it as a compact SVG (one path of horizontal runs, no inline style, so
  * the Content-Security-Policy holds) or as a greyscale PNG written
  * straight into a struct buf through libpng's write callback.
  */
@@ -18,19 +19,58 @@
 #define QR_QUIET	4	/* modules of white border, ISO/IEC 18004 */
 #define QR_SCALE_MAX	32
 
-/* Returns the symbol for text, or NULL if it is empty, too long or fails. */
-static QRcode *
-encode(const char *text)
+/* A symbol as kept: its width in modules and one bit a module. */
+struct sym {
+	int			 width;
+	const unsigned char	*bits;
+};
+
+int
+qr_modules(const char *text, struct buf *out)
 {
-	size_t len;
+	size_t len, i, n;
+	unsigned char *p;
 	QRcode *qr;
 
 	if (text == NULL || (len = strnlen(text, QR_TEXT_MAX + 1)) == 0 ||
 	    len > QR_TEXT_MAX)
-		return NULL;
-	if ((qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M)) == NULL)
+		return -1;
+	if ((qr = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M)) == NULL) {
 		LOG("QRcode_encodeString8bit failed (%zu bytes)", len);
-	return qr;
+		return -1;
+	}
+	n = (size_t)qr->width * (size_t)qr->width;
+	buf_reserve(out, 1 + (n + 7) / 8);
+	p = (unsigned char *)out->ptr + out->len;
+	memset(p, 0, 1 + (n + 7) / 8);
+	p[0] = (unsigned char)qr->width;
+	for (i = 0; i < n; i++)
+		if (qr->data[i] & 1)
+			p[1 + i / 8] |= (unsigned char)(0x80 >> (i % 8));
+	out->len += 1 + (n + 7) / 8;
+	out->ptr[out->len] = '\0';
+	QRcode_free(qr);
+	return 0;
+}
+
+/* Reads kept modules: 0, or -1 if they are not a symbol's. */
+static int
+sym_of(const unsigned char *m, size_t len, struct sym *y)
+{
+	size_t n;
+
+	if (m == NULL || len < 1)
+		return -1;
+	y->width = m[0];
+	y->bits = m + 1;
+	n = (size_t)y->width * (size_t)y->width;
+	/* Versions 1-40: 21 to 177 modules, in steps of 4. */
+	if (y->width < 21 || y->width > 177 || (y->width - 17) % 4 != 0 ||
+	    len != 1 + (n + 7) / 8) {
+		LOG("kept QR modules are not a symbol (%zu bytes)", len);
+		return -1;
+	}
+	return 0;
 }
 
 /* Drops whatever was appended since out had length len. */
@@ -43,9 +83,11 @@ truncate_to(struct buf *out, size_t len)
 }
 
 static int
-dark(const QRcode *qr, int x, int y)
+dark(const struct sym *y, int x, int row)
 {
-	return qr->data[y * qr->width + x] & 1;
+	size_t i = (size_t)row * (size_t)y->width + (size_t)x;
+
+	return (y->bits[i / 8] >> (7 - i % 8)) & 1;
 }
 
 /* Appends a decimal integer (printf is most of the cost of a page of runs). */
@@ -86,14 +128,14 @@ put_run(struct buf *out, int dx, int dy, int n)
 }
 
 int
-qr_svg(const char *text, struct buf *out)
+qr_svg_modules(const unsigned char *m, size_t len, struct buf *out)
 {
-	QRcode *qr;
+	struct sym qr;
 	int x, y, n, w, px, py;
 
-	if ((qr = encode(text)) == NULL)
+	if (sym_of(m, len, &qr) == -1)
 		return -1;
-	w = qr->width + 2 * QR_QUIET;
+	w = qr.width + 2 * QR_QUIET;
 	/*
 	 * stroke="none" is the SVG default, but ImageMagick's own renderer
 	 * (print and conversion pipelines) outlines every shape without it
@@ -112,13 +154,13 @@ qr_svg(const char *text, struct buf *out)
 	 * move is relative to the previous run (the first to the origin).
 	 */
 	px = py = 0;
-	for (y = 0; y < qr->width; y++)
-		for (x = 0; x < qr->width; x = n) {
-			if (!dark(qr, x, y)) {
+	for (y = 0; y < qr.width; y++)
+		for (x = 0; x < qr.width; x = n) {
+			if (!dark(&qr, x, y)) {
 				n = x + 1;
 				continue;
 			}
-			for (n = x; n < qr->width && dark(qr, n, y); n++)
+			for (n = x; n < qr.width && dark(&qr, n, y); n++)
 				continue;
 			put_run(out, x + QR_QUIET - px, y + QR_QUIET - py,
 			    n - x);
@@ -126,8 +168,20 @@ qr_svg(const char *text, struct buf *out)
 			py = y + QR_QUIET;
 		}
 	buf_puts(out, "\"/></svg>\n");
-	QRcode_free(qr);
 	return 0;
+}
+
+int
+qr_svg(const char *text, struct buf *out)
+{
+	struct buf m;
+	int rc;
+
+	buf_init(&m);
+	rc = qr_modules(text, &m) == -1 ? -1 :
+	    qr_svg_modules((unsigned char *)m.ptr, m.len, out);
+	buf_free(&m);
+	return rc;
 }
 
 static void
@@ -162,7 +216,7 @@ png_warning_cb(png_structp png, png_const_charp msg)
  * local here is read after a longjmp and none needs to be volatile.
  */
 static int
-png_encode(png_structp png, png_infop info, const QRcode *qr, int scale,
+png_encode(png_structp png, png_infop info, const struct sym *qr, int scale,
     png_bytep row, struct buf *out)
 {
 	int x, y, i, w = (qr->width + 2 * QR_QUIET) * scale;
@@ -193,10 +247,11 @@ png_encode(png_structp png, png_infop info, const QRcode *qr, int scale,
 }
 
 int
-qr_png(const char *text, int scale, struct buf *out)
+qr_png_modules(const unsigned char *m, size_t len, int scale,
+    struct buf *out)
 {
 	size_t entry = out->len;
-	QRcode *qr = NULL;
+	struct sym qr;
 	png_structp png = NULL;
 	png_infop info = NULL;
 	png_bytep row = NULL;
@@ -204,7 +259,7 @@ qr_png(const char *text, int scale, struct buf *out)
 
 	if (scale < 1 || scale > QR_SCALE_MAX)
 		return -1;
-	if ((qr = encode(text)) == NULL)
+	if (sym_of(m, len, &qr) == -1)
 		return -1;
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
 	    png_error_cb, png_warning_cb);
@@ -212,13 +267,25 @@ qr_png(const char *text, int scale, struct buf *out)
 		LOG("libpng: cannot create write structures");
 		goto out;
 	}
-	row = ck_malloc((size_t)(qr->width + 2 * QR_QUIET) * scale);
-	rc = png_encode(png, info, qr, scale, row, out);
+	row = ck_malloc((size_t)(qr.width + 2 * QR_QUIET) * scale);
+	rc = png_encode(png, info, &qr, scale, row, out);
 out:
 	if (rc != 0)
 		truncate_to(out, entry);
 	free(row);
 	png_destroy_write_struct(&png, &info);
-	QRcode_free(qr);
+	return rc;
+}
+
+int
+qr_png(const char *text, int scale, struct buf *out)
+{
+	struct buf m;
+	int rc;
+
+	buf_init(&m);
+	rc = qr_modules(text, &m) == -1 ? -1 :
+	    qr_png_modules((unsigned char *)m.ptr, m.len, scale, out);
+	buf_free(&m);
 	return rc;
 }

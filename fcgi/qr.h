@@ -8,6 +8,18 @@
 
 #include "util.h"
 
+/*
+ * Appends the symbol for text, kept to draw it again: one byte of width
+ * (21-177 modules), then each module, dark 1, one bit, row by row, the
+ * first in a byte's high bit.  0 or -1.
+ */
+int qr_modules(const char *text, struct buf *out);
+
+/* Draw modules as qr_modules made them (len bytes).  0 or -1. */
+int qr_svg_modules(const unsigned char *m, size_t len, struct buf *out);
+int qr_png_modules(const unsigned char *m, size_t len, int scale,
+    struct buf *out);
+
 /* Appends a standalone SVG document encoding text to out.  0 or -1. */
 int qr_svg(const char *text, struct buf *out);
 

@@ -705,31 +705,49 @@ api_declare(struct ctx *c)
 	cJSON_Delete(o);
 }
 
+/* Everything the code endpoints and page show. */
+struct code {
+	struct person		p;
+	struct rules_result	res;
+	const char		*token;	/* in url */
+	time_t			 iat, exp;
+	struct buf		 url;	/* <public_base_url>/v/<token> */
+	struct buf		 qr;	/* its QR modules (qr_modules) */
+};
+
+static void
+code_free(struct code *k)
+{
+	buf_free(&k->url);
+	buf_free(&k->qr);
+}
+
 /*
  * Today's opaque code id for a person, created on first use: 96 random
  * bits, 16 characters, enough never to be guessed within a day and short
- * because it is in every QR code.  *kept is the newest token issued under
- * it (free it), or NULL.  0 or -1.
+ * because it is in every QR code.  k->url and k->qr get the code kept
+ * under it, if any (migrations/0009).  0 or -1.
  */
 static int
 daily_code(struct ctx *c, int64_t person_id, const char *today,
-    char out[32], char **kept)
+    char out[32], struct code *k)
 {
 	struct db_stmt *s;
 	unsigned char raw[12];
+	const void *qr;
 	struct buf b;
+	size_t len;
 	int rc, tries;
 
-	*kept = NULL;
 	for (tries = 0; tries < 2; tries++) {
 		s = db_stmt(c->app->db, SQL_DAILY_CODE_GET);
 		db_bind_int(s, 1, person_id);
 		db_bind_text(s, 2, today);
 		if ((rc = db_step(s)) == DB_ROW) {
 			snprintf(out, 32, "%s", db_col_text(s, 0));
-			if (db_col_text(s, 1) != NULL &&
-			    (*kept = strdup(db_col_text(s, 1))) == NULL)
-				rc = DB_ERR;
+			buf_puts(&k->url, db_col_text(s, 1));
+			if ((qr = db_col_blob(s, 2, &len)) != NULL)
+				buf_append(&k->qr, qr, len);
 		}
 		db_reset(s);
 		if (rc == DB_ROW)
@@ -753,39 +771,29 @@ daily_code(struct ctx *c, int64_t person_id, const char *today,
 	return -1;
 }
 
-/* Everything the code endpoints and page show. */
-struct code {
-	struct person		p;
-	struct rules_result	res;
-	char			*token;
-	time_t			 iat, exp;
-	struct buf		 url;
-};
-
-static void
-code_free(struct code *k)
-{
-	free(k->token);
-	buf_free(&k->url);
-}
-
 /*
- * Whether the token kept under a code id can be handed out again: signed
- * with the current key by us, for the colour the person has now, issued
- * no later than now and with at least half of code_ttl (and a minute)
- * left, so that the page, which renews 30 seconds before expiry, shows
- * it a while.  Sets k->iat and k->exp from it.  1 or 0.
+ * Whether the code kept under a code id (k->url, k->qr) can be handed out
+ * again: for our current public_base_url, its QR drawn, signed by us with
+ * the current key, for the colour the person has now, issued no later
+ * than now and with at least half of code_ttl (and a minute) left, so that
+ * the page, which renews 30 seconds before expiry, shows it a while.
+ * Sets k->token, k->iat and k->exp from it.  1 or 0.
  */
 static int
-code_reusable(struct ctx *c, const char *tok, const struct key *key,
-    struct code *k)
+code_reusable(struct ctx *c, const struct key *key, struct code *k)
 {
-	struct tok_parts p;
+	const char *base = c->app->cfg[CFG_PUBLIC_BASE_URL];
 	const cJSON *iss, *col, *iat, *exp;
+	struct tok_parts p;
+	size_t blen = strlen(base);
 	time_t left;
 	int ok;
 
-	if (tok_open(tok, &p) != TOK_OK)
+	if (k->url.len <= blen + 3 || memcmp(k->url.ptr, base, blen) != 0 ||
+	    memcmp(k->url.ptr + blen, "/v/", 3) != 0 || k->qr.len == 0)
+		return 0;
+	k->token = k->url.ptr + blen + 3;
+	if (tok_open(k->token, &p) != TOK_OK)
 		return 0;
 	iss = cJSON_GetObjectItemCaseSensitive(p.claims, "iss");
 	col = cJSON_GetObjectItemCaseSensitive(p.claims, "col");
@@ -808,8 +816,8 @@ code_reusable(struct ctx *c, const char *tok, const struct key *key,
 }
 
 /*
- * The code token for the signed-in account: the one kept under today's
- * code id while code_reusable says so, else a fresh one, then kept.
+ * The code for the signed-in account: the one kept under today's code id
+ * while code_reusable says so, else a fresh token and its QR, then kept.
  * Returns 0, or an HTTP status with the error code in *err (409
  * no_declaration_today).
  */
@@ -818,13 +826,15 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 {
 	struct app *a = c->app;
 	const struct key *key = keyring_signer(&a->keys);
-	char today[11], cid[32], *kept = NULL;
+	char today[11], cid[32], *tok;
 	struct db_stmt *s;
 	cJSON *claims;
+	size_t at;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
 	buf_init(&k->url);
+	buf_init(&k->qr);
 	clock_day(c->now, today);
 	if ((rc = self_person(c, &k->p)) != 1) {
 		*err = rc == 0 ? "no_declaration_today" : "internal";
@@ -840,16 +850,14 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 		return rc == DB_DONE ? 409 : 500;
 	}
 	if (health_colour(c, k->p.id, k->p.id_hash, &k->res) == -1 ||
-	    daily_code(c, k->p.id, today, cid, &kept) == -1 || key == NULL) {
-		free(kept);
+	    daily_code(c, k->p.id, today, cid, k) == -1 || key == NULL) {
 		*err = "internal";
 		return 500;
 	}
-	if (kept != NULL && code_reusable(c, kept, key, k)) {
-		k->token = kept;
-		goto url;
-	}
-	free(kept);
+	if (code_reusable(c, key, k))
+		return 0;
+	buf_reset(&k->url);
+	buf_reset(&k->qr);
 	k->iat = c->now;
 	k->exp = c->now + a->code_ttl;
 	if (k->exp > clock_next_cutoff(c->now))
@@ -860,21 +868,29 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 	cJSON_AddStringToObject(claims, "col", color_name(k->res.color));
 	cJSON_AddNumberToObject(claims, "iat", (double)k->iat);
 	cJSON_AddNumberToObject(claims, "exp", (double)k->exp);
-	k->token = tok_sign_es256(key->pkey, key->kid, claims);
+	tok = tok_sign_es256(key->pkey, key->kid, claims);
 	cJSON_Delete(claims);
-	if (k->token == NULL) {
+	if (tok == NULL) {
 		LOG("cannot sign code token");
+		*err = "internal";
+		return 500;
+	}
+	buf_printf(&k->url, "%s/v/", a->cfg[CFG_PUBLIC_BASE_URL]);
+	at = k->url.len;
+	buf_puts(&k->url, tok);
+	free(tok);
+	k->token = k->url.ptr + at;
+	if (qr_modules(k->url.ptr, &k->qr) == -1) {
 		*err = "internal";
 		return 500;
 	}
 	/* Not kept: it is still valid, only checked in full when scanned. */
 	s = db_stmt(a->db, SQL_DAILY_CODE_KEEP);
 	db_bind_text(s, 1, cid);
-	db_bind_text(s, 2, k->token);
+	db_bind_text(s, 2, k->url.ptr);
+	db_bind_blob(s, 3, k->qr.ptr, k->qr.len);
 	if (db_run(s) == DB_ERR)
-		LOG("cannot keep a code token");
-url:
-	buf_printf(&k->url, "%s/v/%s", a->cfg[CFG_PUBLIC_BASE_URL], k->token);
+		LOG("cannot keep a code");
 	return 0;
 }
 
@@ -946,8 +962,9 @@ code_image(struct ctx *c, int png)
 		return;
 	}
 	buf_reset(&c->resp->body);
-	if ((png ? qr_png(k.url.ptr, 8, &c->resp->body) :
-	    qr_svg(k.url.ptr, &c->resp->body)) == -1) {
+	if ((png ? qr_png_modules((unsigned char *)k.qr.ptr, k.qr.len, 8,
+	    &c->resp->body) : qr_svg_modules((unsigned char *)k.qr.ptr,
+	    k.qr.len, &c->resp->body)) == -1) {
 		api_error(c, 500, "internal", page_msg(c, "internal"));
 		code_free(&k);
 		return;
@@ -1103,7 +1120,7 @@ page_code(struct ctx *c)
 		return;
 	}
 	buf_init(&svg);
-	if (qr_svg(k.url.ptr, &svg) == -1) {
+	if (qr_svg_modules((unsigned char *)k.qr.ptr, k.qr.len, &svg) == -1) {
 		code_free(&k);
 		buf_free(&svg);
 		page_error(c, 500, "internal");

@@ -86,17 +86,17 @@ const char *const sql_stmts[SQL__MAX] = {
 	[SQL_DECL_ON_DAY] =
 	    "SELECT 1 FROM declarations WHERE person_id = ?1 AND day = ?2",
 	[SQL_DAILY_CODE_GET] =
-	    "SELECT code_id, token FROM daily_codes "
+	    "SELECT code_id, url, qr FROM daily_codes "
 	    "WHERE person_id = ?1 AND day = ?2",
 	[SQL_DAILY_CODE_KEEP] =
-	    "UPDATE daily_codes SET token = ?2 WHERE code_id = ?1",
+	    "UPDATE daily_codes SET url = ?2, qr = ?3 WHERE code_id = ?1",
 	[SQL_DAILY_CODE_INSERT] =
 	    "INSERT INTO daily_codes (code_id, person_id, day, created_at) "
 	    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (person_id, day) DO NOTHING",
 	[SQL_CODE_PERSON] =
 	    "SELECT p.id, p.id_hash, p.id_masked, p.name, "
 	    "p.color_gen = p.color_gen_cached AND p.color_until > ?2 AND "
-	    "p.color_rules = ?3 AND p.color IS NOT NULL, p.color, dc.token "
+	    "p.color_rules = ?3 AND p.color IS NOT NULL, p.color, dc.url "
 	    "FROM daily_codes dc JOIN persons p ON p.id = dc.person_id "
 	    "WHERE dc.code_id = ?1",
 	[SQL_VERIFY_INSERT] =

@@ -68,7 +68,7 @@ enum { GONE, FOUND, KEPT };
  * Reads the person behind the code id of one of our own tokens, not yet
  * checked, and, in the same read, a fresh cached colour (color_cached).
  * GONE (no such code id today, or no claim to look it up by), FOUND, KEPT
- * (and tok is exactly the token kept under it), or -1.
+ * (and tok is exactly the token of the code kept under it), or -1.
  */
 static int
 code_person(struct ctx *c, const struct tok_parts *p, const char *tok,
@@ -77,7 +77,7 @@ code_person(struct ctx *c, const struct tok_parts *p, const char *tok,
 	const cJSON *cid = cJSON_GetObjectItemCaseSensitive(p->claims, "cid");
 	const char *kept;
 	struct db_stmt *s;
-	size_t len;
+	size_t len, klen;
 	int rc;
 
 	if (!cJSON_IsString(cid))
@@ -96,9 +96,13 @@ code_person(struct ctx *c, const struct tok_parts *p, const char *tok,
 	name_mask(db_col_text(s, 3), k->name_masked, sizeof(k->name_masked));
 	k->color_cached = db_col_int(s, 4) &&
 	    color_parse(db_col_text(s, 5), &k->color_now) == 0;
+	/* The kept URL ends "/v/<token>"; tokens have no '/'. */
 	rc = FOUND;
-	if ((kept = db_col_text(s, 6)) != NULL && (len = strlen(tok)) ==
-	    strlen(kept) && CRYPTO_memcmp(tok, kept, len) == 0)
+	kept = db_col_text(s, 6);
+	klen = strlen(kept);
+	if ((len = strlen(tok)) + 3 <= klen &&
+	    memcmp(kept + klen - len - 3, "/v/", 3) == 0 &&
+	    CRYPTO_memcmp(tok, kept + klen - len, len) == 0)
 		rc = KEPT;
 	db_reset(s);
 	return rc;

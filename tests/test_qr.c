@@ -193,6 +193,37 @@ rejects(void)
 	T_CHECK(qr_svg("", &b) == -1, "qr_svg empty");
 	T_STREQ(buf_cstr(&b), PREFIX, "empty untouched");
 
+	/*
+	 * Kept modules: the same drawing as from the text; anything that
+	 * is not a symbol's modules is refused and draws nothing.
+	 */
+	{
+		struct buf m, svg;
+		unsigned char *u;
+		buf_init(&m);
+		buf_init(&svg);
+		T_CHECK(qr_modules("https://hc.example.cn/v/Zm9v", &m) == 0 &&
+		    m.len == 1 + (29 * 29 + 7) / 8 && (unsigned char)m.ptr[0] ==
+		    29, "qr_modules: version 3, 29 x 29 in %zu bytes", m.len);
+		u = (unsigned char *)m.ptr;
+		T_CHECK(qr_svg("https://hc.example.cn/v/Zm9v", &svg) == 0,
+		    "qr_svg");
+		buf_reset(&b);
+		T_CHECK(qr_svg_modules(u, m.len, &b) == 0 &&
+		    strcmp(b.ptr, svg.ptr) == 0, "kept modules draw the same");
+		buf_reset(&b);
+		buf_puts(&b, PREFIX);
+		T_CHECK(qr_svg_modules(u, m.len - 1, &b) == -1 &&
+		    qr_png_modules(u, m.len + 1, SCALE, &b) == -1 &&
+		    qr_svg_modules(NULL, 0, &b) == -1, "wrong lengths refused");
+		u[0] = 24;	/* 24 x 24 is no symbol's size */
+		T_CHECK(qr_png_modules(u, 1 + (24 * 24 + 7) / 8, SCALE, &b) ==
+		    -1, "a width of no version refused");
+		T_STREQ(buf_cstr(&b), PREFIX, "refused modules draw nothing");
+		buf_free(&m);
+		buf_free(&svg);
+	}
+
 	/* An empty buffer stays empty (and unallocated). */
 	buf_free(&b);
 	T_CHECK(qr_png(big, SCALE, &b) == -1 && b.len == 0 && b.ptr == NULL,

@@ -151,7 +151,8 @@ eq "daily code id reused within the day" "$(sql 'SELECT count(*) FROM daily_code
 
 # The newest token is kept and handed out again while at least half its
 # life is left: a reload is not a new signature.
-eq "the token is kept under the code id" "$(sql 'SELECT token FROM daily_codes')" "$TOKEN"
+eq "the code is kept under the code id" "$(sql 'SELECT url FROM daily_codes')" "$BASE/v/$TOKEN"
+eq "with its QR: 65 x 65 modules, a bit each, and the width" "$(sql 'SELECT length(qr) FROM daily_codes')" $((1 + (65 * 65 + 7) / 8))
 eq "the PNG and the SVG show that token" "${PURL##*/v/} ${SURL##*/v/}" "$TOKEN $TOKEN"
 eq "seconds left, for the page's renewal" "$(hdr X-Code-Expires-In)" 300
 set_now 2026-11-29T02:02:30Z
@@ -162,10 +163,19 @@ req GET /api/v1/code -- "${AUTH1[@]}"
 check "less than half: a new token" test "$(j .token)" != "$TOKEN"
 eq "issued now, for the whole code_ttl" "$(j .issued_at) $(j .expires_at) $(j .expires_in)" "2026-11-29T10:02:31+08:00 2026-11-29T10:07:31+08:00 300"
 eq "the same code id" "$(claims "$(j .token)" | jq -r .cid)" "$CID"
-eq "the new one is kept" "$(sql 'SELECT token FROM daily_codes')" "$(j .token)"
+eq "the new one is kept" "$(sql 'SELECT url FROM daily_codes')" "$BASE/v/$(j .token)"
+STATUS=$(curl -s -o "$T/code.svg" -D "$T/headers" -w '%{http_code}' "${AUTH1[@]}" "$BASE/api/v1/code.svg")
+eq "its kept QR drawn again decodes to it" "$STATUS $(svg_decode "$T/code.svg")" "200 $BASE/v/$(j .token)"
+STATUS=$(curl -s -o "$T/code.png" -w '%{http_code}' "${AUTH1[@]}" "$BASE/api/v1/code.png")
+eq "... as PNG too" "$STATUS $(zbarimg -q --raw "$T/code.png" 2>/dev/null)" "200 $BASE/v/$(j .token)"
 set_now 2026-11-29T02:00:00Z
 req GET /api/v1/code -- "${AUTH1[@]}"
 check "a kept token from later (a clock set back) is not handed out" test "$(j .issued_at)" = 2026-11-29T10:00:00+08:00
+KEPT=$(j .token)
+HC_PUBLIC_BASE_URL=https://hc.example.cn restart_workers
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "a new public_base_url: a new code, not the kept one" "$(j .url | cut -d/ -f1-4) $([ "$(j .token)" != "$KEPT" ] && echo new)" "https://hc.example.cn/v new"
+restart_workers
 
 # Key rotation: a new key signs; the old one stays published until removed.
 OLDKID=$(jq -r '.keys[0].kid' "$T/jwks.json")

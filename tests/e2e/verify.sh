@@ -110,14 +110,14 @@ eq "a failed check names no person" "$(sql 'SELECT count(*) FROM verifications W
 # P-256 check again.  The database is trusted for that as it is for the
 # colour: a kept token is taken as signed, shown here with one whose
 # signature was changed in the database.
-KEPT_SQL="SELECT token FROM daily_codes WHERE code_id = '$(claims "$OWN" | jq -r .cid)'"
-eq "the code is kept as issued" "$(sql "$KEPT_SQL")" "$OWN"
-sql "UPDATE daily_codes SET token = '$H.$P.$F${S:1}'"
+KEPT_SQL="SELECT url FROM daily_codes WHERE code_id = '$(claims "$OWN" | jq -r .cid)'"
+eq "the code is kept as issued" "$(sql "$KEPT_SQL")" "$BASE/v/$OWN"
+sql "UPDATE daily_codes SET url = '$BASE/v/$H.$P.$F${S:1}'"
 req POST /api/v1/verify "{\"token\":\"$H.$P.$F${S:1}\"}" -- "${AC[@]}"
 eq "a kept token is not checked again" "$(j .valid),$(j .color)" "true,green"
 req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
 eq "any other token is: the issued one, not kept now, checked in full" "$(j .valid),$(j .color)" "true,green"
-sql "UPDATE daily_codes SET token = '$OWN'"
+sql "UPDATE daily_codes SET url = '$BASE/v/$OWN'"
 # Half the code's life on, a reload signs a new token; the older one is
 # still valid until it expires, checked in full.
 set_now 2026-11-29T02:02:31Z
@@ -125,7 +125,7 @@ OWNER=$(login 13800138000)
 req GET /api/v1/code -- -H "Authorization: Bearer $OWNER"
 NEWER=$(j .token)
 check "a newer token for the same code id" test "$NEWER" != "$OWN" -a "$(claims "$NEWER" | jq -r .cid)" = "$(claims "$OWN" | jq -r .cid)"
-eq "the newer one is kept" "$(sql "$KEPT_SQL")" "$NEWER"
+eq "the newer one is kept" "$(sql "$KEPT_SQL")" "$BASE/v/$NEWER"
 req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
 eq "the newer token verifies" "$(j .valid),$(j .color)" "true,green"
 req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
