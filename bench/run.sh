@@ -151,6 +151,7 @@ for ROUND in $(seq "$ROUNDS"); do
 	want code.svg && run code.svg /api/v1/code.svg -s "$TOP/bench/code.lua"
 	want code-page && run code-page /code -s "$TOP/bench/code.lua"
 	want declare && run declare /api/v1/declarations -s "$TOP/bench/declare.lua"
+	echo "  worker RSS: $(rss)"
 done
 echo "worker RSS after: $(rss)"
 echo "verifications recorded: $(sqlite3 "$HC_DATA_DIR/healthcode.db" 'SELECT count(*) FROM verifications')"
