@@ -89,7 +89,8 @@ TOKEN=$(head -1 "$T/sessions")
 C=13900139000
 "$BUILD/healthcodectl" grant $C checker >/dev/null
 CHECKER_TOKEN=$(signin $C)
-export CHECKER_TOKEN TOKEN SESSIONS="$T/sessions"
+export CHECKER_TOKEN TOKEN
+EACH=$TOP/bench/each.lua
 for f in kept older; do
 	[ "$(curl -s -X POST -H 'Content-Type: application/json' \
 	    -H "Authorization: Bearer $CHECKER_TOKEN" \
@@ -143,13 +144,13 @@ for ROUND in $(seq "$ROUNDS"); do
 	echo "round $ROUND"
 	run hello /hello
 	# The ceiling again, sent verify's request (a POST with its body).
-	want hello-post && CODES=$T/codes-kept run hello-post /hello -s "$TOP/bench/verify.lua"
+	want hello-post && AS=code FROM=$T/codes-kept run hello-post /hello -s "$EACH"
 	want healthz && run healthz /healthz
-	want verify && CODES=$T/codes-kept run verify /api/v1/verify -s "$TOP/bench/verify.lua"
-	want verify-sig && CODES=$T/codes-older run verify-sig /api/v1/verify -s "$TOP/bench/verify.lua"
-	want code && run code /api/v1/code -s "$TOP/bench/code.lua"
-	want code.svg && run code.svg /api/v1/code.svg -s "$TOP/bench/code.lua"
-	want code-page && run code-page /code -s "$TOP/bench/code.lua"
+	want verify && AS=code FROM=$T/codes-kept run verify /api/v1/verify -s "$EACH"
+	want verify-sig && AS=code FROM=$T/codes-older run verify-sig /api/v1/verify -s "$EACH"
+	want code && AS=session FROM=$T/sessions run code /api/v1/code -s "$EACH"
+	want code.svg && AS=session FROM=$T/sessions run code.svg /api/v1/code.svg -s "$EACH"
+	want code-page && AS=session FROM=$T/sessions run code-page /code -s "$EACH"
 	want declare && run declare /api/v1/declarations -s "$TOP/bench/declare.lua"
 	echo "  worker RSS: $(rss)"
 done
