@@ -66,11 +66,17 @@ sym_of(const unsigned char *m, size_t len, struct sym *y)
 	n = (size_t)y->width * (size_t)y->width;
 	/* Versions 1-40: 21 to 177 modules, in steps of 4. */
 	if (y->width < 21 || y->width > 177 || (y->width - 17) % 4 != 0 ||
-	    len != 1 + (n + 7) / 8) {
-		LOG("kept QR modules are not a symbol (%zu bytes)", len);
+	    len != 1 + (n + 7) / 8)
 		return -1;
-	}
 	return 0;
+}
+
+int
+qr_modules_ok(const unsigned char *m, size_t len)
+{
+	struct sym y;
+
+	return sym_of(m, len, &y) == 0;
 }
 
 /* Drops whatever was appended since out had length len. */
@@ -133,8 +139,10 @@ qr_svg_modules(const unsigned char *m, size_t len, struct buf *out)
 	struct sym qr;
 	int x, y, n, w, px, py;
 
-	if (sym_of(m, len, &qr) == -1)
+	if (sym_of(m, len, &qr) == -1) {
+		LOG("QR modules are not a symbol's (%zu bytes)", len);
 		return -1;
+	}
 	w = qr.width + 2 * QR_QUIET;
 	/*
 	 * stroke="none" is the SVG default, but ImageMagick's own renderer
@@ -259,8 +267,10 @@ qr_png_modules(const unsigned char *m, size_t len, int scale,
 
 	if (scale < 1 || scale > QR_SCALE_MAX)
 		return -1;
-	if (sym_of(m, len, &qr) == -1)
+	if (sym_of(m, len, &qr) == -1) {
+		LOG("QR modules are not a symbol's (%zu bytes)", len);
 		return -1;
+	}
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
 	    png_error_cb, png_warning_cb);
 	if (png == NULL || (info = png_create_info_struct(png)) == NULL) {

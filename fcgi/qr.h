@@ -15,6 +15,9 @@
  */
 int qr_modules(const char *text, struct buf *out);
 
+/* Whether m (len bytes) has the form of a symbol's modules.  1 or 0. */
+int qr_modules_ok(const unsigned char *m, size_t len);
+
 /* Draw modules as qr_modules made them (len bytes).  0 or -1. */
 int qr_svg_modules(const unsigned char *m, size_t len, struct buf *out);
 int qr_png_modules(const unsigned char *m, size_t len, int scale,

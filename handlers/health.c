@@ -775,8 +775,9 @@ daily_code(struct ctx *c, int64_t person_id, const char *today,
  * Whether the code kept under a code id (k->url, k->qr) can be handed out
  * again: for our current public_base_url, its QR drawn, signed by us with
  * the current key, for the colour the person has now, issued no later
- * than now and with at least half of code_ttl (and a minute) left, so that
- * the page, which renews 30 seconds before expiry, shows it a while.
+ * than now, ending by the next cutoff, and with at least half of code_ttl
+ * (and a minute) left, so that the page, which renews 30 seconds before
+ * expiry, shows it a while.
  * Sets k->token, k->iat and k->exp from it.  1 or 0.
  */
 static int
@@ -790,7 +791,8 @@ code_reusable(struct ctx *c, const struct key *key, struct code *k)
 	int ok;
 
 	if (k->url.len <= blen + 3 || memcmp(k->url.ptr, base, blen) != 0 ||
-	    memcmp(k->url.ptr + blen, "/v/", 3) != 0 || k->qr.len == 0)
+	    memcmp(k->url.ptr + blen, "/v/", 3) != 0 ||
+	    !qr_modules_ok((unsigned char *)k->qr.ptr, k->qr.len))
 		return 0;
 	k->token = k->url.ptr + blen + 3;
 	if (tok_open(k->token, &p) != TOK_OK)
@@ -803,12 +805,15 @@ code_reusable(struct ctx *c, const struct key *key, struct code *k)
 	    strcmp(iss->valuestring, c->app->cfg[CFG_REGION]) == 0 &&
 	    cJSON_IsString(col) &&
 	    strcmp(col->valuestring, color_name(k->res.color)) == 0 &&
-	    cJSON_IsNumber(iat) && cJSON_IsNumber(exp);
+	    cJSON_IsNumber(iat) && cJSON_IsNumber(exp) &&
+	    iat->valuedouble >= 0 && iat->valuedouble <= (double)c->now &&
+	    exp->valuedouble > iat->valuedouble &&
+	    exp->valuedouble <= (double)clock_next_cutoff(c->now);
 	if (ok) {
 		k->iat = (time_t)iat->valuedouble;
 		k->exp = (time_t)exp->valuedouble;
 		left = k->exp - c->now;
-		ok = k->iat <= c->now && k->exp - k->iat <= c->app->code_ttl &&
+		ok = k->exp - k->iat <= c->app->code_ttl &&
 		    2 * left >= c->app->code_ttl && left >= 60;
 	}
 	tok_close(&p);

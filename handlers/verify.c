@@ -153,12 +153,11 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	 * Our own code: the person behind the code id, read before the
 	 * signature check but used only after it; and the token kept when
 	 * it was signed (migrations/0009): these very bytes need no P-256
-	 * check again, any others get one.
+	 * check again, any others get one.  A database error (-1) is told
+	 * only of a token that passes every other check.
 	 */
-	if (ring == &a->keys && (rc = code_person(c, &p, tok, k)) == -1) {
-		tok_close(&p);
-		return check_fail(k, "internal");
-	}
+	if (ring == &a->keys)
+		rc = code_person(c, &p, tok, k);
 	if (ring == &a->keys && rc == KEPT)
 		st = tok_check_known(&p, "ES256", c->now);
 	else
@@ -184,6 +183,8 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	if (ring != &a->keys)
 		return 0;	/* another region's code: its colour stands */
 
+	if (rc == -1)
+		return check_fail(k, "internal");
 	/* Signed by us, but the person or the day's code is gone. */
 	if (rc == GONE)
 		return check_fail(k, "revoked");

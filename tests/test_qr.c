@@ -206,6 +206,14 @@ rejects(void)
 		    m.len == 1 + (29 * 29 + 7) / 8 && (unsigned char)m.ptr[0] ==
 		    29, "qr_modules: version 3, 29 x 29 in %zu bytes", m.len);
 		u = (unsigned char *)m.ptr;
+		/*
+		 * The kept form, pinned: row by row, high bit first, so the
+		 * first byte of modules is the top-left finder pattern's
+		 * seven dark modules and its white separator.
+		 */
+		T_CHECK(u[1] == 0xFE, "first row starts 1111111 0, not %02x",
+		    u[1]);
+		T_CHECK(qr_modules_ok(u, m.len), "qr_modules_ok");
 		T_CHECK(qr_svg("https://hc.example.cn/v/Zm9v", &svg) == 0,
 		    "qr_svg");
 		buf_reset(&b);
@@ -220,6 +228,19 @@ rejects(void)
 		T_CHECK(qr_png_modules(u, 1 + (24 * 24 + 7) / 8, SCALE, &b) ==
 		    -1, "a width of no version refused");
 		T_STREQ(buf_cstr(&b), PREFIX, "refused modules draw nothing");
+		{
+			/* Widths: versions 1-40 are 21-177 modules. */
+			static const int widths[] = { 17, 21, 24, 177, 181 };
+			static const int ok[] = { 0, 1, 0, 1, 0 };
+			static unsigned char sym[1 + (181 * 181 + 7) / 8];
+			size_t k, n;
+			for (k = 0; k < NELEM(widths); k++) {
+				sym[0] = (unsigned char)widths[k];
+				n = 1 + ((size_t)(widths[k] * widths[k]) + 7) / 8;
+				T_CHECK(qr_modules_ok(sym, n) == ok[k],
+				    "width %d", widths[k]);
+			}
+		}
 		buf_free(&m);
 		buf_free(&svg);
 	}

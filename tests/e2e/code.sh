@@ -176,6 +176,10 @@ HC_PUBLIC_BASE_URL=https://hc.example.cn restart_workers
 req GET /api/v1/code -- "${AUTH1[@]}"
 eq "a new public_base_url: a new code, not the kept one" "$(j .url | cut -d/ -f1-4) $([ "$(j .token)" != "$KEPT" ] && echo new)" "https://hc.example.cn/v new"
 restart_workers
+req GET /api/v1/code -- "${AUTH1[@]}"
+KEPT=$(j .token)
+req GET /api/v1/code -- "${AUTH1[@]}"
+eq "a code kept again under our own base URL" "$(j .token)" "$KEPT"
 
 # Key rotation: a new key signs; the old one stays published until removed.
 OLDKID=$(jq -r '.keys[0].kid' "$T/jwks.json")
@@ -190,6 +194,7 @@ cp "$T/body" "$T/jwks2.json"
 req GET /api/v1/code -- "${AUTH1[@]}"
 node "$TOP/tests/e2e/jws.mjs" "$(j .token)" "$T/jwks2.json" > "$T/jws2"
 eq "the newest key signs" "$?,$(jq -r .header.kid "$T/jws2")" "0,$NEWKID"
+check "... at once: the code kept from the old key is not handed out" test "$(j .token)" != "$KEPT"
 
 # The code ends at the daily cutoff even if 5 minutes would run past it.
 set_now 2026-11-29T15:58:00Z

@@ -126,8 +126,9 @@ req GET /api/v1/code -- -H "Authorization: Bearer $OWNER"
 NEWER=$(j .token)
 check "a newer token for the same code id" test "$NEWER" != "$OWN" -a "$(claims "$NEWER" | jq -r .cid)" = "$(claims "$OWN" | jq -r .cid)"
 eq "the newer one is kept" "$(sql "$KEPT_SQL")" "$BASE/v/$NEWER"
-req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
-eq "the newer token verifies" "$(j .valid),$(j .color)" "true,green"
+req POST /api/v1/verify "{\"token\":\"$NEWER\",\"place\":\"kept\"}" -- "${AC[@]}"
+eq "the newer token verifies" "$(j .valid),$(j .color),$(j .name_masked)" "true,green,王*华"
+eventually "and its record names the person" 1 "SELECT person_id = (SELECT id FROM persons WHERE name = '王小华') FROM verifications WHERE place = 'kept'"
 req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
 eq "the older one too, until it expires" "$(j .valid),$(j .color)" "true,green"
 req POST /api/v1/verify "{\"token\":\"$H.$RED.$S\"}" -- "${AC[@]}"
@@ -146,6 +147,8 @@ HASH=$(printf 'id:resident_id:%s' $ID1 | openssl dgst -sha256 -mac HMAC \
 sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at) VALUES ('$HASH', 'confirmed', '2026-11-29', 0)"
 req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
 eq "a code issued green verifies red once the person is red" "$(j .valid),$(j .color)" "true,red"
+req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+eq "... the kept code too" "$(j .valid),$(j .color)" "true,red"
 
 # --- expiry and revocation -------------------------------------------------
 set_now 2026-11-29T02:05:00Z
@@ -154,9 +157,18 @@ eq "expired at exp" "$(j .valid),$(j .reason)" "false,expired"
 set_now 2026-11-29T02:04:59Z
 req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
 eq "valid one second before" "$(j .valid)" true
+set_now 2026-11-29T02:07:31Z
+req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+eq "the kept code expires at its exp too" "$(j .valid),$(j .reason)" "false,expired"
+set_now 2026-11-29T02:07:30Z
+req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+eq "... valid one second before" "$(j .valid)" true
 sql "DELETE FROM daily_codes"
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
 eq "revoked when the day's code id is gone" "$(j .valid),$(j .reason)" "false,revoked"
+set_now 2026-11-29T02:04:59Z
+req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+eq "an older code too" "$(j .valid),$(j .reason)" "false,revoked"
 
 # --- the page any camera opens ---------------------------------------------
 set_now 2026-11-29T02:06:00Z
