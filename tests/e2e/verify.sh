@@ -39,6 +39,8 @@ check "own code issued" test -n "$OWN"
 CHK=$(login 13900139000)
 USR=$(login 13700137000)
 AC=(-H "Authorization: Bearer $CHK")
+# scan TOKEN: a checker's verification of a code token.
+scan() { req POST /api/v1/verify "{\"token\":\"$1\"}" -- "${AC[@]}"; }
 
 # --- who may verify ------------------------------------------------------
 req POST /api/v1/verify "{\"token\":\"$OWN\"}"
@@ -88,7 +90,7 @@ UNK="$(printf '{"alg":"ES256","kid":"unknownkid00","typ":"JWT"}' | b64url).$P.$S
 if [ "${S:0:1}" = A ]; then F=B; else F=A; fi
 BIG=$(head -c 7500 /dev/zero | tr '\0' 'A')
 attack() {	# attack DESCRIPTION TOKEN REASON
-	req POST /api/v1/verify "{\"token\":\"$2\"}" -- "${AC[@]}"
+	scan "$2"
 	eq "$1: status" "$STATUS" 200
 	eq "$1: reason" "$(j .valid),$(j .reason)" "false,$3"
 }
@@ -113,9 +115,9 @@ eq "a failed check names no person" "$(sql 'SELECT count(*) FROM verifications W
 KEPT_SQL="SELECT url FROM daily_codes WHERE code_id = '$(claims "$OWN" | jq -r .cid)'"
 eq "the code is kept as issued" "$(sql "$KEPT_SQL")" "$BASE/v/$OWN"
 sql "UPDATE daily_codes SET url = '$BASE/v/$H.$P.$F${S:1}'"
-req POST /api/v1/verify "{\"token\":\"$H.$P.$F${S:1}\"}" -- "${AC[@]}"
+scan "$H.$P.$F${S:1}"
 eq "a kept token is not checked again" "$(j .valid),$(j .color)" "true,green"
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+scan "$OWN"
 eq "any other token is: the issued one, not kept now, checked in full" "$(j .valid),$(j .color)" "true,green"
 sql "UPDATE daily_codes SET url = '$BASE/v/$OWN'"
 # Half the code's life on, a reload signs a new token; the older one is
@@ -129,45 +131,44 @@ eq "the newer one is kept" "$(sql "$KEPT_SQL")" "$BASE/v/$NEWER"
 req POST /api/v1/verify "{\"token\":\"$NEWER\",\"place\":\"kept\"}" -- "${AC[@]}"
 eq "the newer token verifies" "$(j .valid),$(j .color),$(j .name_masked)" "true,green,王*华"
 eventually "and its record names the person" 1 "SELECT person_id = (SELECT id FROM persons WHERE name = '王小华') FROM verifications WHERE place = 'kept'"
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+scan "$OWN"
 eq "the older one too, until it expires" "$(j .valid),$(j .color)" "true,green"
-req POST /api/v1/verify "{\"token\":\"$H.$RED.$S\"}" -- "${AC[@]}"
+scan "$H.$RED.$S"
 eq "and a tampered one still fails" "$(j .valid),$(j .reason)" "false,bad_signature"
 
 # --- mutual recognition: B's code at A ------------------------------------
-req POST /api/v1/verify "{\"token\":\"$BTOK\"}" -- "${AC[@]}"
+scan "$BTOK"
 eq "B's code verifies at A" "$(j .valid),$(j .color),$(j .issuer)" "true,green,440300"
 eq "no personal data in a foreign code" "$(j .name_masked),$(j .id_masked)" "null,null"
 req GET "/v/$BTOK" -- -H "Cookie: hc_session=$CHK"
 check "page says issued by Shenzhen" grep -q '深圳市 (440300) · 外地互认码' "$T/body"
 
 # --- the current colour wins ----------------------------------------------
-HASH=$(printf 'id:resident_id:%s' $ID1 | openssl dgst -sha256 -mac HMAC \
-    -macopt "hexkey:$(tr -d '\n' < "$HC_DATA_DIR/id-hmac.key")" | sed 's/.*= //')
+HASH=$(hmac_hex "$HC_DATA_DIR/id-hmac.key" "id:resident_id:$ID1")
 sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at) VALUES ('$HASH', 'confirmed', '2026-11-29', 0)"
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+scan "$OWN"
 eq "a code issued green verifies red once the person is red" "$(j .valid),$(j .color)" "true,red"
-req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+scan "$NEWER"
 eq "... the kept code too" "$(j .valid),$(j .color)" "true,red"
 
 # --- expiry and revocation -------------------------------------------------
 set_now 2026-11-29T02:05:00Z
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+scan "$OWN"
 eq "expired at exp" "$(j .valid),$(j .reason)" "false,expired"
 set_now 2026-11-29T02:04:59Z
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+scan "$OWN"
 eq "valid one second before" "$(j .valid)" true
 set_now 2026-11-29T02:07:31Z
-req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+scan "$NEWER"
 eq "the kept code expires at its exp too" "$(j .valid),$(j .reason)" "false,expired"
 set_now 2026-11-29T02:07:30Z
-req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+scan "$NEWER"
 eq "... valid one second before" "$(j .valid)" true
 sql "DELETE FROM daily_codes"
-req POST /api/v1/verify "{\"token\":\"$NEWER\"}" -- "${AC[@]}"
+scan "$NEWER"
 eq "revoked when the day's code id is gone" "$(j .valid),$(j .reason)" "false,revoked"
 set_now 2026-11-29T02:04:59Z
-req POST /api/v1/verify "{\"token\":\"$OWN\"}" -- "${AC[@]}"
+scan "$OWN"
 eq "an older code too" "$(j .valid),$(j .reason)" "false,revoked"
 
 # --- the page any camera opens ---------------------------------------------
