@@ -34,10 +34,15 @@ FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
 	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
 	   fcgi/qr.c fcgi/keyring.c
-APP_SRC	 = handlers/app.c handlers/sql.c handlers/auth.c handlers/pages.c \
-	   handlers/ratelimit.c handlers/valid.c handlers/rules.c \
-	   handlers/ident.c handlers/health.c handlers/verify.c \
-	   handlers/retention.c handlers/venues.c handlers/account.c
+# handlers/, floor by floor from the bottom (docs/architecture.md).
+APP_SRC	 = handlers/rules.c handlers/ident.c handlers/valid.c handlers/sql.c \
+	   handlers/ctx.c \
+	   handlers/ratelimit.c handlers/checklog.c handlers/colour.c \
+	   handlers/person.c handlers/session.c handlers/retention.c \
+	   handlers/auth.c handlers/home.c handlers/declare.c handlers/code.c \
+	   handlers/verify.c handlers/venues.c handlers/checkin.c \
+	   handlers/account.c \
+	   handlers/routes.c handlers/boot.c
 FCGI_OBJ = $(FCGI_SRC:%.c=$(BUILD)/%.o)
 APP_OBJ	 = $(APP_SRC:%.c=$(BUILD)/%.o) $(BUILD)/migrations.o \
 	   $(BUILD)/templates.o

@@ -195,3 +195,13 @@ clock_iso(time_t t, char out[26])
 	}
 	snprintf(out + 19, 7, "%c%02u:%02u", sign, off / 60 % 24, off % 60);
 }
+
+double
+clock_ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}

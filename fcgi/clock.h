@@ -31,4 +31,7 @@ void clock_day(time_t t, char out[11]);
 /* Writes t as local ISO 8601 with offset, "2026-11-29T08:00:00+08:00" (26 bytes). */
 void clock_iso(time_t t, char out[26]);
 
+/* Returns the milliseconds since t0 on the monotonic clock. */
+double clock_ms_since(const struct timespec *t0);
+
 #endif

@@ -124,8 +124,7 @@ keyring_load_dir(struct keyring *r, const char *dir, struct buf *err)
 	int rc = -1;
 
 	if ((d = opendir(dir)) == NULL) {
-		buf_printf(err, "keys: %s: %s (run \"healthcodectl init\")",
-		    dir, strerror(errno));
+		buf_printf(err, "keys: %s: %s", dir, strerror(errno));
 		return -1;
 	}
 	while ((e = readdir(d)) != NULL) {

@@ -18,7 +18,7 @@
 #define HOLD_MAX	PIPE_BUF	/* one write stays atomic on a pipe too */
 #define HOLD_SECONDS	1
 
-static const char *progname = "healthcode";
+static const char *progname = "";	/* the caller names it: log_init */
 static int pid;
 static int holding;
 static char held[HOLD_MAX];

@@ -12,6 +12,7 @@
 #include <fcgiapp.h>
 #include <fastcgi.h>
 
+#include "clock.h"
 #include "log.h"
 #include "server.h"
 
@@ -167,16 +168,6 @@ server_read_body(struct server_io *io, struct request *req,
 	return rc;
 }
 
-static double
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
-	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 /*
  * Waits up to ms (-1: for ever) for a connection on the listening socket;
  * 1 if one came.
@@ -278,7 +269,7 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 		FCGX_Finish_r(&fr);
 		/* Route pattern, never the raw path: paths can carry tokens. */
 		LOG("%s %s %s %d %.2fms%s%s", req.id, method_name(req.method),
-		    route, resp.status, ms_since(&t0),
+		    route, resp.status, clock_ms_since(&t0),
 		    resp.err_code ? " " : "", resp.err_code ? resp.err_code :
 		    "");
 		request_free(&req);

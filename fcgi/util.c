@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "util.h"
@@ -347,4 +348,65 @@ read_file(const char *path, struct buf *b)
 	}
 	buf_cstr(b);
 	return 0;
+}
+
+void
+rand_token(char *out, size_t outsz, size_t n)
+{
+	unsigned char raw[64];
+	struct buf b;
+
+	if (n > sizeof(raw) || outsz < (n * 4 + 2) / 3 + 1) {
+		fputs("fatal: rand_token: buffer too small\n", stderr);
+		abort();
+	}
+	rand_bytes(raw, n);
+	buf_init(&b);
+	b64url_encode(&b, raw, n);
+	memcpy(out, b.ptr, b.len + 1);
+	buf_free(&b);
+	explicit_bzero(raw, n);
+}
+
+void
+hmac_hex(const unsigned char key[32], const char *domain, const char *value,
+    char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = sizeof(md);
+	struct buf in, hex;
+
+	buf_init(&in);
+	buf_printf(&in, "%s:%s", domain, value);
+	if (HMAC(EVP_sha256(), key, 32, (const unsigned char *)in.ptr, in.len,
+	    md, &mdlen) == NULL) {
+		fputs("fatal: HMAC failed\n", stderr);
+		abort();
+	}
+	explicit_bzero(in.ptr, in.len);
+	buf_free(&in);
+	buf_init(&hex);
+	hex_encode(&hex, md, sizeof(md));
+	memcpy(out, hex.ptr, 65);
+	buf_free(&hex);
+}
+
+void
+buf_url_escape(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char ch;
+
+	for (; *s != '\0'; s++) {
+		ch = (unsigned char)*s;
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+		    ch == '.' || ch == '~' || ch == '/')
+			buf_putc(b, (char)ch);
+		else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[ch >> 4]);
+			buf_putc(b, hex[ch & 15]);
+		}
+	}
 }

@@ -57,6 +57,16 @@ uint32_t rand_uniform(uint32_t bound);
 void b64url_encode(struct buf *b, const void *p, size_t n);
 /* Decodes base64url (no padding) into b; returns 0 or -1 on bad input. */
 int b64url_decode(struct buf *b, const char *s, size_t n);
+/* Writes n random bytes as base64url into out (outsz >= 4 * n / 3 + 2). */
+void rand_token(char *out, size_t outsz, size_t n);
+/*
+ * Writes HMAC-SHA256(key, "domain:value") as 64 hex digits and a NUL:
+ * domain-separated, so that one key serves several purposes safely.
+ */
+void hmac_hex(const unsigned char key[32], const char *domain,
+    const char *value, char out[65]);
+/* Appends s percent-encoded for a query value (unreserved and '/' kept). */
+void buf_url_escape(struct buf *b, const char *s);
 /* Writes lowercase hex of p into b. */
 void hex_encode(struct buf *b, const void *p, size_t n);
 

@@ -75,3 +75,27 @@ req_str(const struct request *r, const char *name,
 	*out = v;
 	return FIELD_OK;
 }
+
+size_t
+utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+int
+v_line(const char *s, size_t max)
+{
+	const char *p;
+
+	if (!v_text(s, 1, max * 4) || utf8_chars(s) > max)
+		return 0;
+	for (p = s; *p == ' ' || strncmp(p, "\xe3\x80\x80", 3) == 0;
+	    p += *p == ' ' ? 1 : 3)
+		;
+	return *p != '\0';
+}

@@ -21,6 +21,13 @@ enum field {
 int v_digits(const char *s, size_t minlen, size_t maxlen);
 /* Returns 1 if s is valid UTF-8 text of minlen..maxlen bytes, no control characters. */
 int v_text(const char *s, size_t minlen, size_t maxlen);
+/* Returns the number of characters (code points) in valid UTF-8 s. */
+size_t utf8_chars(const char *s);
+/*
+ * Returns 1 for one line of text: 1..max characters (not bytes) of valid
+ * UTF-8 without control characters, not only spaces (ASCII or U+3000).
+ */
+int v_line(const char *s, size_t max);
 /* Returns 1 and sets *out if s is a decimal integer in [min, max]. */
 int v_int(const char *s, long long min, long long max, long long *out);
 

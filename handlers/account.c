@@ -16,14 +16,23 @@
  *
  * Then the WAL is checkpointed and truncated: with secure_delete on, the
  * bytes are gone from the files, not only from the tables.
+ *
+ * GET /api/v1/me is here too: what the account is.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../fcgi/log.h"
-#include "app.h"
+#include "checklog.h"
+#include "ratelimit.h"
+#include "session.h"
+#include "valid.h"
 
-int
+/*
+ * Deletes the signed-in account and everything only it holds, in one
+ * transaction, then checkpoints the WAL.  0, or -1 (nothing deleted).
+ */
+static int
 account_delete(struct ctx *c)
 {
 	struct app *a = c->app;
@@ -35,10 +44,10 @@ account_delete(struct ctx *c)
 	 * persons: written now, so they are deleted with the rest (and do
 	 * not fail their foreign keys later).
 	 */
-	verify_flush(a);
-	app_mac(a->session_key, "otp-phone", c->phone, phone_key);
+	checklog_flush(a);
+	ratelimit_key(a, "otp-phone", c->phone, phone_key);
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
-	app_mac(a->session_key, "lookup", who, lookup_key);
+	ratelimit_key(a, "lookup", who, lookup_key);
 
 	if (db_begin(a->db) == -1)
 		goto err;
@@ -66,7 +75,7 @@ account_delete(struct ctx *c)
 		LOG("WAL checkpoint after an account deletion did not "
 		    "complete");
 	LOG("account deleted");
-	c->authed = 0;
+	session_forget(c);
 	explicit_bzero(c->phone, sizeof(c->phone));
 	return 0;
 rollback:
@@ -76,11 +85,19 @@ err:
 	return -1;
 }
 
-/* Clears the session cookie in the browser. */
-static void
-clear_session_cookie(struct ctx *c)
+/* GET /api/v1/me: 200 {"phone_masked","roles"}; 401 without a session. */
+void
+api_me(struct ctx *c)
 {
-	resp_cookie(c->resp, "hc_session", "", 0, 1, c->app->cookie_secure);
+	char masked[12];
+	cJSON *o;
+
+	mask_phone(c->phone, masked);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "phone_masked", masked);
+	cJSON_AddItemToObject(o, "roles", ctx_roles(c, 0));
+	api_json(c, 200, o);
+	cJSON_Delete(o);
 }
 
 /*
@@ -91,10 +108,9 @@ void
 api_me_delete(struct ctx *c)
 {
 	if (account_delete(c) == -1) {
-		api_error(c, 500, "internal", page_msg(c, "internal"));
+		api_err(c, 500, "internal");
 		return;
 	}
-	clear_session_cookie(c);
 	resp_json(c->resp, 200, "{\"deleted\":true}");
 }
 
@@ -137,6 +153,5 @@ page_account_delete_post(struct ctx *c)
 		page_error(c, 500, "internal");
 		return;
 	}
-	clear_session_cookie(c);
 	resp_redirect(c->resp, 303, "/login");
 }

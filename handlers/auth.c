@@ -1,93 +1,23 @@
 /*
- * Phone sign-in with one-time codes, and sessions.  A session is a row
- * in the database named by an HS256 token that ends at the next daily
- * cutoff; logout deletes the row, so the token dies with it.  Roles are
- * read with the session on every request.
+ * Phone sign-in with one-time codes, for the API and the pages: a code
+ * is sent (6 digits, kept as a keyed hash, single use, a few tries), and
+ * the right one opens a session (session.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "../fcgi/clock.h"
-#include "../fcgi/token.h"
 #include "../fcgi/log.h"
-#include "../fcgi/validate.h"
-#include "app.h"
+#include "ratelimit.h"
+#include "session.h"
 #include "valid.h"
-
-#define SID_BYTES	16
-
-/* Returns the session token the request carries, or NULL. */
-static const char *
-request_token(const struct request *r)
-{
-	const char *a = r->authorization;
-
-	if (a != NULL && strncasecmp(a, "Bearer ", 7) == 0) {
-		a += 7;
-		while (*a == ' ')
-			a++;
-		return a;
-	}
-	return kv_get(&r->cookies, "hc_session");
-}
-
-int
-auth_session(struct ctx *c)
-{
-	const char *tok, *roles, *p;
-	const cJSON *sid;
-	struct db_stmt *s;
-	cJSON *claims;
-	size_t n;
-	int rc;
-
-	c->authed = 0;
-	if ((tok = request_token(c->req)) == NULL || *tok == '\0')
-		return 0;
-	if (tok_verify_hs256(tok, c->app->session_key,
-	    sizeof(c->app->session_key), c->now, &claims) != TOK_OK) {
-		cJSON_Delete(claims);
-		return 0;
-	}
-	sid = cJSON_GetObjectItemCaseSensitive(claims, "sid");
-	if (!cJSON_IsString(sid) || (n = strlen(sid->valuestring)) == 0 ||
-	    n >= sizeof(c->sid)) {
-		cJSON_Delete(claims);
-		return 0;
-	}
-	memcpy(c->sid, sid->valuestring, n + 1);
-	cJSON_Delete(claims);
-
-	s = db_stmt(c->app->db, SQL_SESSION_GET);
-	db_bind_text(s, 1, c->sid);
-	db_bind_int(s, 2, c->now);
-	if ((rc = db_step(s)) == DB_ROW) {
-		c->account_id = db_col_int(s, 0);
-		snprintf(c->phone, sizeof(c->phone), "%s", db_col_text(s, 1));
-		roles = db_col_text(s, 2);
-		c->roles = 0;
-		for (p = roles; *p; p += strcspn(p, ","), p += *p == ',') {
-			char name[16];
-			size_t len = strcspn(p, ",");
-			if (len < sizeof(name)) {
-				memcpy(name, p, len);
-				name[len] = '\0';
-				c->roles |= role_parse(name);
-			}
-		}
-		c->authed = 1;
-	}
-	db_reset(s);
-	return c->authed;
-}
 
 /* Hands the code to the delivery: the configured command, or the outbox file. */
 static int
 deliver(struct app *a, const char *phone, const char *code)
 {
-	const char *cmd = a->cfg[CFG_SMS_COMMAND];
+	const char *cmd = a->conf.sms_command;
 	FILE *f;
 	int rc;
 
@@ -99,37 +29,51 @@ deliver(struct app *a, const char *phone, const char *code)
 		rc = pclose(f);
 		return rc == 0 ? 0 : -1;
 	}
-	if ((f = fopen(a->cfg[CFG_SMS_OUTBOX], "a")) == NULL)
+	if ((f = fopen(a->conf.sms_outbox, "a")) == NULL)
 		return -1;
 	fprintf(f, "%s %s\n", phone, code);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-int
-auth_send_otp(struct ctx *c, const char *phone, const char **err,
-    long *retry_after)
+/* The keyed hash a code is kept as, bound to its phone. */
+static void
+code_mac(struct app *a, const char *phone, const char *code, char mac[65])
+{
+	char pc[32];
+
+	snprintf(pc, sizeof(pc), "%s:%s", phone, code);
+	ctx_mac(a, "otp", pc, mac);
+	explicit_bzero(pc, sizeof(pc));
+}
+
+/*
+ * Sends a code to phone.  Returns 202, or a status with e: 429
+ * rate_limited (*retry_after set), 503 sms_unavailable, 500.
+ */
+static int
+send_code(struct ctx *c, const char *phone, long *retry_after,
+    struct in_err *e)
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	char code[8], mac[65], pc[32];
+	char code[8], mac[65];
 	long wait;
 
 	*retry_after = 0;
 	if (db_begin(a->db) == -1)
 		goto dberr;
-	if ((wait = ratelimit_hit(c, "otp-phone", phone, 1, a->otp_resend)) ||
+	if ((wait = ratelimit_hit(c, "otp-phone", phone, 1,
+	    a->conf.otp_resend)) ||
 	    (wait = ratelimit_hit(c, "otp-ip", c->req->remote_addr,
-	    a->otp_ip_hourly, 3600))) {
+	    a->conf.otp_ip_hourly, 3600))) {
 		db_rollback(a->db);
 		if (wait < 0)
 			goto dberr;
 		*retry_after = wait;
-		*err = "rate_limited";
-		return 429;
+		return in_err(e, 429, "rate_limited", NULL, NULL);
 	}
 	snprintf(code, sizeof(code), "%06u", rand_uniform(1000000));
-	snprintf(pc, sizeof(pc), "%s:%s", phone, code);
-	app_mac(a->session_key, "otp", pc, mac);
+	code_mac(a, phone, code, mac);
 
 	/*
 	 * One-time codes are kept at most retention_otp_minutes: expired
@@ -137,7 +81,7 @@ auth_send_otp(struct ctx *c, const char *phone, const char **err,
 	 * only at the daily purge.
 	 */
 	s = db_stmt(a->db, SQL_OTP_EXPIRE);
-	db_bind_int(s, 1, c->now - a->keep[0] * 60);
+	db_bind_int(s, 1, c->now - a->conf.keep.otp_minutes * 60);
 	if (db_run(s) == DB_ERR)
 		goto rollback;
 	/* A new code replaces any earlier one for the phone. */
@@ -149,7 +93,7 @@ auth_send_otp(struct ctx *c, const char *phone, const char **err,
 	db_bind_text(s, 1, phone);
 	db_bind_text(s, 2, mac);
 	db_bind_int(s, 3, c->now);
-	db_bind_int(s, 4, c->now + a->otp_ttl);
+	db_bind_int(s, 4, c->now + a->conf.otp_ttl);
 	if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
 		goto rollback;
 
@@ -159,31 +103,32 @@ auth_send_otp(struct ctx *c, const char *phone, const char **err,
 		s = db_stmt(a->db, SQL_OTP_DELETE_PHONE);
 		db_bind_text(s, 1, phone);
 		(void)db_run(s);
-		*err = "sms_unavailable";
-		return 503;
+		explicit_bzero(code, sizeof(code));
+		return in_err(e, 503, "sms_unavailable", NULL, NULL);
 	}
 	explicit_bzero(code, sizeof(code));
-	explicit_bzero(pc, sizeof(pc));
 	return 202;
 rollback:
 	db_rollback(a->db);
 dberr:
-	*err = "internal";
-	return 500;
+	explicit_bzero(code, sizeof(code));
+	return in_err(e, 500, "internal", NULL, NULL);
 }
 
-int
-auth_login(struct ctx *c, const char *phone, const char *code,
-    const char **err, char **token, time_t *expires)
+/*
+ * Checks phone's code and opens a session.  Returns 0 with *token and
+ * *expires, or a status with e: 401 wrong_code, code_expired,
+ * too_many_attempts; 500.
+ */
+static int
+sign_in(struct ctx *c, const char *phone, const char *code, char **token,
+    time_t *expires, struct in_err *e)
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	char mac[65], pc[32], sid[SID_BYTES * 2];
-	unsigned char raw[SID_BYTES];
+	char mac[65];
 	int64_t otp_id, account_id, attempts, exp_at;
 	int match, rc;
-	struct buf b;
-	cJSON *claims;
 
 	*token = NULL;
 	if (db_begin(a->db) == -1)
@@ -195,36 +140,30 @@ auth_login(struct ctx *c, const char *phone, const char *code,
 		db_rollback(a->db);
 		if (rc == DB_ERR)
 			goto dberr;
-		*err = "code_expired";
-		return 401;
+		return in_err(e, 401, "code_expired", NULL, NULL);
 	}
 	otp_id = db_col_int(s, 0);
-	snprintf(pc, sizeof(pc), "%s:%s", phone, code);
-	app_mac(a->session_key, "otp", pc, mac);
+	code_mac(a, phone, code, mac);
 	match = ct_streq(mac, db_col_text(s, 1));
 	exp_at = db_col_int(s, 2);
 	attempts = db_col_int(s, 3);
 	db_reset(s);
-	explicit_bzero(pc, sizeof(pc));
 
 	if (exp_at <= c->now) {
 		db_rollback(a->db);
-		*err = "code_expired";
-		return 401;
+		return in_err(e, 401, "code_expired", NULL, NULL);
 	}
-	if (attempts >= a->otp_max_attempts) {
+	if (attempts >= a->conf.otp_max_attempts) {
 		db_rollback(a->db);
-		*err = "too_many_attempts";
-		return 401;
+		return in_err(e, 401, "too_many_attempts", NULL, NULL);
 	}
 	if (!match) {
 		s = db_stmt(a->db, SQL_OTP_ATTEMPT);
 		db_bind_int(s, 1, otp_id);
 		if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
 			goto rollback;
-		*err = attempts + 1 >= a->otp_max_attempts ?
-		    "too_many_attempts" : "wrong_code";
-		return 401;
+		return in_err(e, 401, attempts + 1 >= a->conf.otp_max_attempts ?
+		    "too_many_attempts" : "wrong_code", NULL, NULL);
 	}
 
 	/* Single use: the code goes before the session is made. */
@@ -241,53 +180,13 @@ auth_login(struct ctx *c, const char *phone, const char *code,
 	}
 	account_id = db_col_int(s, 0);
 	db_reset(s);
-
-	rand_bytes(raw, sizeof(raw));
-	buf_init(&b);
-	b64url_encode(&b, raw, sizeof(raw));
-	snprintf(sid, sizeof(sid), "%s", b.ptr);
-	buf_free(&b);
-	*expires = clock_next_cutoff(c->now);
-	s = db_stmt(a->db, SQL_SESSION_INSERT);
-	db_bind_text(s, 1, sid);
-	db_bind_int(s, 2, account_id);
-	db_bind_int(s, 3, c->now);
-	db_bind_int(s, 4, *expires);
-	if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
-		goto rollback;
-
-	claims = cJSON_CreateObject();
-	cJSON_AddStringToObject(claims, "sid", sid);
-	cJSON_AddNumberToObject(claims, "iat", (double)c->now);
-	cJSON_AddNumberToObject(claims, "exp", (double)*expires);
-	*token = tok_sign(JWT_ALG_HS256, a->session_key,
-	    sizeof(a->session_key), NULL, claims);
-	cJSON_Delete(claims);
-	if (*token == NULL) {
-		LOG("cannot sign session token");
-		*err = "internal";
-		return 500;
-	}
-	return 200;
+	if (session_create(c, account_id, token, expires) != 0)
+		goto dberr;	/* rolled back */
+	return 0;
 rollback:
 	db_rollback(a->db);
 dberr:
-	*err = "internal";
-	return 500;
-}
-
-void
-auth_logout(struct ctx *c)
-{
-	struct db_stmt *s;
-
-	if (!c->authed)
-		return;
-	s = db_stmt(c->app->db, SQL_SESSION_DELETE);
-	db_bind_text(s, 1, c->sid);
-	if (db_run(s) == DB_ERR)
-		LOG("cannot delete session");
-	c->authed = 0;
+	return in_err(e, 500, "internal", NULL, NULL);
 }
 
 /*
@@ -298,38 +197,25 @@ auth_logout(struct ctx *c)
 void
 api_otp(struct ctx *c)
 {
-	const char *phone, *err;
-	long retry;
-	int st, why;
+	struct in_err e;
+	const char *phone;
+	long retry = 0;
 	cJSON *o;
 
-	if ((why = req_str(c->req, "phone", valid_phone, &phone)) !=
-	    FIELD_OK) {
-		api_field_error(c, why, "phone");
-		return;
-	}
-	st = auth_send_otp(c, phone, &err, &retry);
-	if (st != 202) {
-		if (st == 429)
+	if (in_str(c, "phone", valid_phone, "invalid_phone", &phone, &e) ||
+	    send_code(c, phone, &retry, &e) != 202) {
+		if (e.status == 429)
 			resp_header(c->resp, "Retry-After", "%ld", retry);
-		api_error(c, st, err, page_msg(c, err));
+		api_in_error(c, &e);
 		return;
 	}
 	o = cJSON_CreateObject();
 	cJSON_AddBoolToObject(o, "sent", 1);
-	cJSON_AddNumberToObject(o, "expires_in", (double)c->app->otp_ttl);
+	cJSON_AddNumberToObject(o, "expires_in", (double)c->app->conf.otp_ttl);
 	cJSON_AddNumberToObject(o, "resend_after",
-	    (double)c->app->otp_resend);
+	    (double)c->app->conf.otp_resend);
 	api_json(c, 202, o);
 	cJSON_Delete(o);
-}
-
-/* Sets the session cookie for token until expires. */
-static void
-set_session_cookie(struct ctx *c, const char *token, time_t expires)
-{
-	resp_cookie(c->resp, "hc_session", token, (long)(expires - c->now), 1,
-	    c->app->cookie_secure);
 }
 
 /*
@@ -340,26 +226,19 @@ set_session_cookie(struct ctx *c, const char *token, time_t expires)
 void
 api_login(struct ctx *c)
 {
-	const char *phone, *code, *err;
+	const char *phone, *code;
+	struct in_err e;
 	char *token, iso[26];
 	time_t expires;
-	int st, why;
 	cJSON *o;
 
-	if ((why = req_str(c->req, "phone", valid_phone, &phone)) !=
-	    FIELD_OK) {
-		api_field_error(c, why, "phone");
+	if (in_str(c, "phone", valid_phone, "invalid_phone", &phone, &e) ||
+	    in_str(c, "code", valid_otp, "invalid_code", &code, &e) ||
+	    sign_in(c, phone, code, &token, &expires, &e)) {
+		api_in_error(c, &e);
 		return;
 	}
-	if ((why = req_str(c->req, "code", valid_otp, &code)) != FIELD_OK) {
-		api_field_error(c, why, "code");
-		return;
-	}
-	if ((st = auth_login(c, phone, code, &err, &token, &expires)) != 200) {
-		api_error(c, st, err, page_msg(c, err));
-		return;
-	}
-	set_session_cookie(c, token, expires);
+	session_cookie(c, token, expires);
 	clock_iso(expires, iso);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "token", token);
@@ -369,49 +248,115 @@ api_login(struct ctx *c)
 	free(token);
 }
 
-/* Clears the session cookie in the browser. */
-static void
-clear_session_cookie(struct ctx *c)
-{
-	resp_cookie(c->resp, "hc_session", "", 0, 1, c->app->cookie_secure);
-}
-
 /* POST /api/v1/auth/logout: 200 {"logged_out":true}; 401 without a session. */
 void
 api_logout(struct ctx *c)
 {
-	auth_logout(c);
-	clear_session_cookie(c);
+	session_end(c);
 	resp_json(c->resp, 200, "{\"logged_out\":true}");
 }
 
-/* GET /api/v1/me: 200 {"phone_masked","roles"}; 401 without a session. */
-void
-api_me(struct ctx *c)
+/*
+ * The page to return to after sign-in: "next" from the form, else the
+ * query, when it is a path of ours (never another site); else NULL.
+ */
+static const char *
+login_next(struct ctx *c)
 {
-	char masked[12];
-	cJSON *o, *roles;
-	unsigned r;
+	const char *n = kv_get(&c->req->form, "next");
 
-	mask_phone(c->phone, masked);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "phone_masked", masked);
-	roles = cJSON_AddArrayToObject(o, "roles");
-	for (r = 1; r <= ROLE_ADMIN; r <<= 1)
-		if (c->roles & r)
-			cJSON_AddItemToArray(roles,
-			    cJSON_CreateString(role_name(r)));
-	api_json(c, 200, o);
-	cJSON_Delete(o);
+	if (n == NULL)
+		n = kv_get(&c->req->query, "next");
+	return valid_local_path(n) ? n : NULL;
 }
 
-/* GET /healthz: 200 {"ok":true,"schema":N}. */
-void
-api_healthz(struct ctx *c)
+/* Renders the sign-in form with the phone kept and messages in place. */
+static void
+login_form(struct ctx *c, int status, const char *phone, int sent,
+    const struct in_err *e, const char *retry)
 {
-	char body[64];
+	cJSON *d = cJSON_CreateObject();
+	const char *next = login_next(c);
 
-	snprintf(body, sizeof(body), "{\"ok\":true,\"schema\":%d}",
-	    c->app->schema);
-	resp_json(c->resp, 200, body);
+	if (next != NULL)
+		cJSON_AddStringToObject(d, "next", next);
+	if (phone != NULL && valid_phone(phone))
+		cJSON_AddStringToObject(d, "phone", phone);
+	if (sent)
+		cJSON_AddBoolToObject(d, "sent", 1);
+	if (e != NULL) {
+		/* Errors of the code show under the code, the rest under the phone. */
+		cJSON_AddStringToObject(d, sent ? "code_error" : "phone_error",
+		    page_msg(c, e->code));
+		c->resp->err_code = e->code;
+	}
+	if (retry != NULL)
+		cJSON_AddStringToObject(d, "retry", retry);
+	page_render(c, status, "login.html", "login_title", d);
+}
+
+/* GET /login[?next=/path]: the form; 302 to next (or /) when already signed in. */
+void
+page_login(struct ctx *c)
+{
+	const char *next = login_next(c);
+
+	if (c->authed) {
+		resp_redirect(c->resp, 302, next != NULL ? next : "/");
+		return;
+	}
+	login_form(c, 200, NULL, 0, NULL, NULL);
+}
+
+/*
+ * POST /login, form: phone, code, action=send|login, next, _csrf.
+ * send: 200 form with "sent" or the error; login: 303 to next (a local
+ * path) or /, or the form with the error (400/401/429).
+ */
+void
+page_login_post(struct ctx *c)
+{
+	const char *action = kv_get(&c->req->form, "action");
+	const char *phone, *code, *next;
+	struct in_err e;
+	char *token, wait[16];
+	time_t expires;
+	long retry = 0;
+	int st;
+
+	if (in_str(c, "phone", valid_phone, "invalid_phone", &phone, &e)) {
+		e.code = "invalid_phone";	/* missing or malformed alike */
+		login_form(c, 400, NULL, 0, &e, NULL);
+		return;
+	}
+	if (action != NULL && strcmp(action, "send") == 0) {
+		if ((st = send_code(c, phone, &retry, &e)) == 202) {
+			login_form(c, 200, phone, 1, NULL, NULL);
+			return;
+		}
+		snprintf(wait, sizeof(wait), "%ld", retry);
+		login_form(c, st, phone, 0, &e, st == 429 ? wait : NULL);
+		return;
+	}
+	if (in_str(c, "code", valid_otp, "invalid_code", &code, &e)) {
+		e.code = "invalid_code";	/* missing or not 6 digits alike */
+		login_form(c, 400, phone, 1, &e, NULL);
+		return;
+	}
+	if ((st = sign_in(c, phone, code, &token, &expires, &e)) != 0) {
+		login_form(c, st, phone, 1, &e, NULL);
+		return;
+	}
+	session_cookie(c, token, expires);
+	free(token);
+	next = login_next(c);
+	resp_redirect(c->resp, 303, next != NULL ? next : "/");
+}
+
+/* POST /logout: ends the session; 303 /login. */
+void
+page_logout_post(struct ctx *c)
+{
+	session_end(c);
+	resp_redirect(c->resp, 303, "/login");
 }

@@ -13,7 +13,8 @@
 #include "../fcgi/clock.h"
 #include "../fcgi/keyring.h"
 #include "../fcgi/migrate.h"
-#include "app.h"
+#include "boot.h"
+#include "retention.h"
 #include "valid.h"
 
 static const char usage[] =
@@ -74,7 +75,7 @@ cmd_keygen(struct app *a)
 	int rc = 0;
 
 	buf_init(&err);
-	if (keyring_generate(a->cfg[CFG_KEYS_DIR], kid, &err)) {
+	if (keyring_generate(a->conf.keys_dir, kid, &err)) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
 	} else
@@ -90,17 +91,17 @@ cmd_init(struct app *a)
 	struct buf err;
 	int have;
 
-	if (mkdir(a->cfg[CFG_DATA_DIR], 0700) == -1 && errno != EEXIST) {
+	if (mkdir(a->conf.data_dir, 0700) == -1 && errno != EEXIST) {
 		fprintf(stderr, "healthcodectl: %s: %s\n",
-		    a->cfg[CFG_DATA_DIR], strerror(errno));
+		    a->conf.data_dir, strerror(errno));
 		return 1;
 	}
-	if (make_secret(a->cfg[CFG_SESSION_KEY_FILE]) == -1 ||
-	    make_secret(a->cfg[CFG_ID_KEY_FILE]) == -1)
+	if (make_secret(a->conf.session_key_file) == -1 ||
+	    make_secret(a->conf.id_key_file) == -1)
 		return 1;
 	/* The first signing key, unless there is one. */
 	buf_init(&err);
-	have = keyring_load_dir(&r, a->cfg[CFG_KEYS_DIR], &err) == 0 &&
+	have = keyring_load_dir(&r, a->conf.keys_dir, &err) == 0 &&
 	    keyring_signer(&r) != NULL;
 	keyring_free(&r);
 	buf_free(&err);
@@ -153,9 +154,8 @@ cmd_purge(struct app *a, int dry_run)
 
 	buf_init(&out);
 	buf_init(&err);
-	if (migrate_check(a->db, migrations, migrations_count, NULL, &err)) {
-		fprintf(stderr, "healthcodectl: database not migrated%s%s\n",
-		    err.len ? ": " : "", buf_cstr(&err));
+	if (boot_prepare(a, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
 	} else if (retention_purge_all(a, clock_now(), dry_run, &out) == -1) {
 		fputs(buf_cstr(&out), stdout);
@@ -173,7 +173,7 @@ cmd_purge(struct app *a, int dry_run)
 static int
 cmd_role(struct app *a, int grant, const char *phone, const char *role)
 {
-	struct db_stmt *s = NULL;
+	struct db_stmt *s;
 	struct buf err;
 	char masked[12];
 	int64_t id;
@@ -191,25 +191,19 @@ cmd_role(struct app *a, int grant, const char *phone, const char *role)
 	}
 	buf_init(&err);
 	mask_phone(phone, masked);
-	if (migrate_check(a->db, migrations, migrations_count, NULL, &err)) {
-		fprintf(stderr, "healthcodectl: database not migrated%s%s\n",
-		    err.len ? ": " : "", buf_cstr(&err));
+	if (boot_prepare(a, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		goto out;
 	}
 	if (db_begin(a->db) == -1)
 		goto dberr;
-	if (grant) {
-		s = db_prepare(a->db, "INSERT INTO accounts (phone, created_at,"
-		    " last_seen_at) VALUES (?1, ?2, ?2) ON CONFLICT (phone) DO "
-		    "UPDATE SET phone = phone RETURNING id", &err);
-	} else
-		s = db_prepare(a->db, "SELECT id FROM accounts WHERE phone = ?1",
-		    &err);
-	if (s == NULL)
-		goto dberr;
+	/* A grant works before the phone has ever signed in. */
+	s = db_stmt(a->db, grant ? SQL_ACCOUNT_ENSURE : SQL_ACCOUNT_BY_PHONE);
 	db_bind_text(s, 1, phone);
-	db_bind_int(s, 2, clock_now());
+	if (grant)
+		db_bind_int(s, 2, clock_now());
 	if (db_step(s) != DB_ROW) {
+		db_reset(s);
 		db_rollback(a->db);
 		if (!grant) {
 			fprintf(stderr, "healthcodectl: no account for %s\n",
@@ -219,14 +213,8 @@ cmd_role(struct app *a, int grant, const char *phone, const char *role)
 		goto dberr;
 	}
 	id = db_col_int(s, 0);
-	db_finalize(s);
-	s = db_prepare(a->db, grant ?
-	    "INSERT OR IGNORE INTO account_roles (account_id, role, granted_at)"
-	    " VALUES (?1, ?2, ?3)" :
-	    "DELETE FROM account_roles WHERE account_id = ?1 AND role = ?2",
-	    &err);
-	if (s == NULL)
-		goto dberr;
+	db_reset(s);
+	s = db_stmt(a->db, grant ? SQL_ROLE_GRANT : SQL_ROLE_REVOKE);
 	db_bind_int(s, 1, id);
 	db_bind_text(s, 2, role);
 	if (grant)
@@ -239,10 +227,8 @@ cmd_role(struct app *a, int grant, const char *phone, const char *role)
 	goto out;
 dberr:
 	db_rollback(a->db);
-	fprintf(stderr, "healthcodectl: database error%s%s\n",
-	    err.len ? ": " : "", buf_cstr(&err));
+	fprintf(stderr, "healthcodectl: database error\n");
 out:
-	db_finalize(s);
 	buf_free(&err);
 	return rc;
 }
@@ -261,7 +247,7 @@ main(int argc, char *argv[])
 		return 0;
 	}
 	buf_init(&err);
-	if (app_config(&app, &err) == -1) {
+	if (boot_config(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
 		goto out;
@@ -277,7 +263,7 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
 	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0)
 		goto usage;
-	if (app_open(&app, 0, &err) == -1) {
+	if (boot_db(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
 		goto out;
@@ -305,7 +291,7 @@ usage:
 	fputs(usage, stderr);
 	rc = 2;
 out:
-	app_close(&app);
+	boot_close(&app);
 	buf_free(&err);
 	return rc;
 }

@@ -421,8 +421,6 @@ tibetan(uint32_t cp)
 	return cp >= 0x0f00 && cp <= 0x0fff;
 }
 
-#define NAME_MAX_CHARS	32
-
 int
 name_valid(const char *s)
 {
@@ -435,7 +433,7 @@ name_valid(const char *s)
 		return 0;
 	for (; *s != '\0'; s += len, prev = c, prevcp = cp) {
 		if ((len = utf8_decode(s, &cp)) == 0 ||
-		    ++n > NAME_MAX_CHARS)
+		    ++n > NAME_CHARS)
 			return 0;
 		switch ((c = nclass(cp))) {
 		case NL_BAD:

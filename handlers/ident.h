@@ -61,6 +61,12 @@ int id_normalise(const char *s, char *out, size_t outlen);
  */
 void id_mask(enum id_type t, const char *number, char *out, size_t outlen);
 
+/* A name is at most NAME_CHARS characters of up to 4 bytes of UTF-8. */
+#define NAME_CHARS	32
+#define NAME_BYTES	(NAME_CHARS * 4 + 1)	/* a buffer for any valid name */
+/* A masked name: two characters (with their combining marks) and a "*". */
+#define NAME_MASKED_BYTES	(NAME_BYTES + 1)
+
 /*
  * Returns 1 for a plausible name: 1-32 characters (not bytes) of valid
  * UTF-8, letters of any script, the middle dot "·" of minority and

@@ -12,7 +12,8 @@
 #include <unistd.h>
 
 #include "../fcgi/log.h"
-#include "app.h"
+#include "boot.h"
+#include "routes.h"
 
 int
 main(void)
@@ -31,7 +32,7 @@ main(void)
 	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	log_init("healthcode");
 	buf_init(&err);
-	if (app_config(&app, &err) == -1) {
+	if (boot_config(&app, &err) == -1) {
 		LOG("%s", buf_cstr(&err));
 		goto fail;
 	}
@@ -39,25 +40,25 @@ main(void)
 	 * spawn-fcgi points stderr at /dev/null: log_file says where to log
 	 * instead, from here on, so start-up refusals are seen too.
 	 */
-	if (*app.cfg[CFG_LOG_FILE] != '\0') {
-		int fd = open(app.cfg[CFG_LOG_FILE], O_WRONLY | O_APPEND |
+	if (*app.conf.log_file != '\0') {
+		int fd = open(app.conf.log_file, O_WRONLY | O_APPEND |
 		    O_CREAT | O_CLOEXEC, 0600);
 		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1) {
-			LOG("%s: %s", app.cfg[CFG_LOG_FILE], strerror(errno));
+			LOG("%s: %s", app.conf.log_file, strerror(errno));
 			goto fail;
 		}
 		close(fd);
 	}
-	if (app_open(&app, 1, &err) == -1) {
+	if (boot_server(&app, &err) == -1) {
 		LOG("%s", buf_cstr(&err));
 		goto fail;
 	}
 	buf_free(&err);
 	rc = server_run(app_serve, app_idle, &app);
-	app_close(&app);
+	boot_close(&app);
 	return rc;
 fail:
 	buf_free(&err);
-	app_close(&app);
+	boot_close(&app);
 	return 1;
 }

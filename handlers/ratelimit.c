@@ -1,8 +1,12 @@
-/*
- * Sliding-window rate limits over the rate_hits table.  Keys are keyed
- * hashes, so the table holds no phone numbers or IP addresses.
- */
-#include "app.h"
+/* Sliding-window rate limits: a keyed hash and a time per hit. */
+#include "ratelimit.h"
+
+void
+ratelimit_key(struct app *a, const char *bucket, const char *what,
+    char out[65])
+{
+	ctx_mac(a, bucket, what, out);
+}
 
 long
 ratelimit_hit(struct ctx *c, const char *bucket, const char *what,
@@ -12,7 +16,7 @@ ratelimit_hit(struct ctx *c, const char *bucket, const char *what,
 	char key[65];
 	int64_t count, oldest;
 
-	app_mac(c->app->session_key, bucket, what, key);
+	ratelimit_key(c->app, bucket, what, key);
 	s = db_stmt(c->app->db, SQL_RATE_COUNT);
 	db_bind_text(s, 1, key);
 	db_bind_int(s, 2, c->now - window);

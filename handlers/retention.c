@@ -1,89 +1,72 @@
 /*
- * Retention: personal data expires daily under the configured rules
- * (docs/retention.md).  The first request a worker serves on a new day
- * checks, with one read, whether the day's purge has run; the first
- * worker to claim it (an INSERT only one can win, across processes)
- * purges in small batches between requests, so that no request waits
- * behind it for more than one batch.  Deleted rows are overwritten
- * (secure_delete) and the WAL is checkpointed and truncated at the end.
+ * The daily purge.  One read per worker and day finds whether the day's
+ * purge is done; the first worker to claim it (an INSERT only one can
+ * win, across processes) deletes in batches between requests, so that
+ * no request waits behind it for more than one batch.  A claim that is
+ * not finished within PURGE_CLAIM_SECONDS (its worker was killed) is
+ * taken over by the next worker to look; a run that fails releases its
+ * claim with a growing pause, and is retried by whichever worker looks
+ * after it.  Deleted rows are overwritten (secure_delete) and the WAL is
+ * checkpointed and truncated at the end.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
-#include "app.h"
-#include "rules.h"
+#include "retention.h"
 
 #define BATCH	500	/* rows per transaction */
 
+/* What a class's threshold (?1) is. */
 enum threshold {
-	TH_EPOCH,	/* ?1 is a time: rows before it go */
-	TH_DAY,		/* ?1 is a day "YYYY-MM-DD": rows before it go */
+	TH_OTP,		/* created before now - retention_otp_minutes */
+	TH_RATE,	/* hits older than a day (the longest window is 1 h) */
+	TH_NOW,		/* ended by now (sessions) */
+	TH_TODAY,	/* days before today (daily codes) */
+	TH_DAYS,	/* days before the oldest kept day */
+	TH_EPOCH_DAYS,	/* times before the start of the oldest kept day */
+	TH_INACTIVE,	/* not seen for retention_inactive_days */
 	TH_NONE		/* no threshold: the rows are orphans */
 };
 
 /*
  * The classes, in order: accounts go before the persons they leave
- * without a holder.  keep is the index in app.keep (or -1), in minutes
- * for the first and in days for the rest.
+ * without a holder.
  */
 static const struct class {
 	const char	*name;
-	int		 keep;
 	enum threshold	 th;
-	const char	*count;
-	const char	*del;
+	size_t		 keep;	/* offset in struct conf, for TH_DAYS... */
+	enum stmt	 count, del;
 } classes[] = {
-	{ "otp_codes", 0, TH_EPOCH,
-	  "SELECT count(*) FROM otp_codes WHERE created_at < ?1",
-	  "DELETE FROM otp_codes WHERE id IN (SELECT id FROM otp_codes "
-	  "WHERE created_at < ?1 LIMIT ?2)" },
-	{ "rate_hits", -1, TH_EPOCH,
-	  "SELECT count(*) FROM rate_hits WHERE at < ?1",
-	  "DELETE FROM rate_hits WHERE rowid IN (SELECT rowid FROM rate_hits "
-	  "WHERE at < ?1 LIMIT ?2)" },
-	{ "sessions", -1, TH_EPOCH,
-	  "SELECT count(*) FROM sessions WHERE expires_at <= ?1",
-	  "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions "
-	  "WHERE expires_at <= ?1 LIMIT ?2)" },
-	{ "daily_codes", -1, TH_DAY,
-	  "SELECT count(*) FROM daily_codes WHERE day < ?1",
-	  "DELETE FROM daily_codes WHERE code_id IN (SELECT code_id FROM "
-	  "daily_codes WHERE day < ?1 LIMIT ?2)" },
-	{ "declarations", 1, TH_DAY,
-	  "SELECT count(*) FROM declarations WHERE day < ?1",
-	  "DELETE FROM declarations WHERE id IN (SELECT id FROM declarations "
-	  "WHERE day < ?1 LIMIT ?2)" },
-	{ "checkins", 2, TH_EPOCH,
-	  "SELECT count(*) FROM checkins WHERE checked_in_at < ?1",
-	  "DELETE FROM checkins WHERE id IN (SELECT id FROM checkins "
-	  "WHERE checked_in_at < ?1 LIMIT ?2)" },
-	{ "verifications", 3, TH_EPOCH,
-	  "SELECT count(*) FROM verifications WHERE checked_at < ?1",
-	  "DELETE FROM verifications WHERE id IN (SELECT id FROM "
-	  "verifications WHERE checked_at < ?1 LIMIT ?2)" },
-	{ "case_entries", 4, TH_DAY,
-	  "SELECT count(*) FROM case_entries WHERE listed_day < ?1",
-	  "DELETE FROM case_entries WHERE id IN (SELECT id FROM case_entries "
-	  "WHERE listed_day < ?1 LIMIT ?2)" },
-	{ "inactive_accounts", 5, TH_EPOCH,
-	  "SELECT count(*) FROM accounts WHERE last_seen_at < ?1",
-	  "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts "
-	  "WHERE last_seen_at < ?1 LIMIT ?2)" },
-	{ "orphan_persons", -1, TH_NONE,
-	  "SELECT count(*) FROM persons p WHERE NOT EXISTS (SELECT 1 FROM "
-	  "account_persons ap WHERE ap.person_id = p.id)",
-	  "DELETE FROM persons WHERE id IN (SELECT p.id FROM persons p "
-	  "WHERE NOT EXISTS (SELECT 1 FROM account_persons ap WHERE "
-	  "ap.person_id = p.id) LIMIT ?2)" },
+	{ "otp_codes", TH_OTP, 0, SQL_PURGE_OTP_COUNT, SQL_PURGE_OTP },
+	{ "rate_hits", TH_RATE, 0, SQL_PURGE_RATE_COUNT, SQL_PURGE_RATE },
+	{ "sessions", TH_NOW, 0, SQL_PURGE_SESSIONS_COUNT,
+	  SQL_PURGE_SESSIONS },
+	{ "daily_codes", TH_TODAY, 0, SQL_PURGE_CODES_COUNT, SQL_PURGE_CODES },
+	{ "declarations", TH_DAYS,
+	  offsetof(struct conf, keep.declarations_days),
+	  SQL_PURGE_DECLS_COUNT, SQL_PURGE_DECLS },
+	{ "checkins", TH_EPOCH_DAYS, offsetof(struct conf, keep.checkins_days),
+	  SQL_PURGE_CHECKINS_COUNT, SQL_PURGE_CHECKINS },
+	{ "verifications", TH_EPOCH_DAYS,
+	  offsetof(struct conf, keep.verifications_days),
+	  SQL_PURGE_CHECKS_COUNT, SQL_PURGE_CHECKS },
+	{ "case_entries", TH_DAYS, offsetof(struct conf, keep.cases_days),
+	  SQL_PURGE_CASES_COUNT, SQL_PURGE_CASES },
+	{ "inactive_accounts", TH_INACTIVE, 0, SQL_PURGE_ACCOUNTS_COUNT,
+	  SQL_PURGE_ACCOUNTS },
+	{ "orphan_persons", TH_NONE, 0, SQL_PURGE_ORPHANS_COUNT,
+	  SQL_PURGE_ORPHANS },
 };
 
 #define NCLASSES	NELEM(classes)
 
-/* This worker's view: the day known purged, and a purge it owns. */
-static time_t	done_from, done_until;	/* the day known purged */
+/* This worker's view: when to look again, and a purge it owns. */
+static time_t	known_from, known_until;	/* no need to look */
 static int	running;
 static size_t	cur;			/* class being purged */
 static long long counts[NCLASSES];
@@ -91,34 +74,51 @@ static char	run_day[11];
 static time_t	run_now;
 static struct timespec run_t0;
 
+int
+retention_running(void)
+{
+	return running;
+}
+
 /* Binds the class's threshold for the purge of the day containing now. */
 static void
 bind_threshold(struct app *a, const struct class *k, struct db_stmt *s,
     time_t now)
 {
+	const struct conf *cf = &a->conf;
 	char today[11], day[11];
-	long long keep = k->keep >= 0 ? a->keep[k->keep] : 0;
+	long long keep = 0;
 
+	if (k->keep != 0)
+		memcpy(&keep, (const char *)cf + k->keep, sizeof(keep));
 	clock_day(now, today);
-	if (strcmp(k->name, "otp_codes") == 0)
-		db_bind_int(s, 1, now - keep * 60);
-	else if (strcmp(k->name, "rate_hits") == 0)
-		db_bind_int(s, 1, now - 86400);	/* the longest window is 1 h */
-	else if (strcmp(k->name, "sessions") == 0)
+	/* Kept N days: today and the N - 1 before it. */
+	day_add(today, -(int)(keep - 1), day);
+	switch (k->th) {
+	case TH_OTP:
+		db_bind_int(s, 1, now - cf->keep.otp_minutes * 60);
+		break;
+	case TH_RATE:
+		db_bind_int(s, 1, now - 86400);
+		break;
+	case TH_NOW:
 		db_bind_int(s, 1, now);
-	else if (strcmp(k->name, "daily_codes") == 0)
+		break;
+	case TH_TODAY:
 		db_bind_text(s, 1, today);
-	else if (k->th == TH_DAY) {
-		/* Kept N days: today and the N - 1 before it. */
-		day_add(today, -(int)(keep - 1), day);
+		break;
+	case TH_DAYS:
 		db_bind_text(s, 1, day);
-	} else if (strcmp(k->name, "inactive_accounts") == 0)
-		db_bind_int(s, 1, now - keep * 86400);
-	else if (k->th == TH_EPOCH) {
-		/* Kept N days: from the start of the oldest kept day. */
-		day_add(today, -(int)(keep - 1), day);
+		break;
+	case TH_EPOCH_DAYS:
 		db_bind_int(s, 1, clock_day_start(now) -
 		    (time_t)day_diff(day, today) * 86400);
+		break;
+	case TH_INACTIVE:
+		db_bind_int(s, 1, now - cf->keep.inactive_days * 86400);
+		break;
+	case TH_NONE:
+		break;
 	}
 }
 
@@ -126,49 +126,32 @@ bind_threshold(struct app *a, const struct class *k, struct db_stmt *s,
 static long long
 purge_batch(struct app *a, const struct class *k, time_t now)
 {
-	struct buf err;
 	struct db_stmt *s;
-	long long n = -1;
+	long long n;
 
-	buf_init(&err);
-	if ((s = db_prepare(a->db, k->del, &err)) == NULL) {
-		LOG("%s: %s", k->name, buf_cstr(&err));
-		goto out;
-	}
 	if (db_begin(a->db) == -1)
-		goto out;
-	if (k->th != TH_NONE)
-		bind_threshold(a, k, s, now);
+		return -1;
+	s = db_stmt(a->db, k->del);
+	bind_threshold(a, k, s, now);
 	db_bind_int(s, 2, BATCH);
 	if (db_run(s) == DB_ERR) {
 		db_rollback(a->db);
-		goto out;
+		return -1;
 	}
 	n = db_changes(a->db);
-	if (db_commit(a->db) == -1)
-		n = -1;
-out:
-	db_finalize(s);
-	buf_free(&err);
-	return n;
+	return db_commit(a->db) == -1 ? -1 : n;
 }
 
 static long long
 count_class(struct app *a, const struct class *k, time_t now)
 {
-	struct buf err;
-	struct db_stmt *s;
+	struct db_stmt *s = db_stmt(a->db, k->count);
 	long long n = -1;
 
-	buf_init(&err);
-	if ((s = db_prepare(a->db, k->count, &err)) != NULL) {
-		if (k->th != TH_NONE)
-			bind_threshold(a, k, s, now);
-		if (db_step(s) == DB_ROW)
-			n = db_col_int(s, 0);
-	}
-	db_finalize(s);
-	buf_free(&err);
+	bind_threshold(a, k, s, now);
+	if (db_step(s) == DB_ROW)
+		n = db_col_int(s, 0);
+	db_reset(s);
 	return n;
 }
 
@@ -185,34 +168,51 @@ counts_json(const long long *n, struct buf *out)
 	buf_putc(out, '}');
 }
 
-/* Records a finished run for day. */
+/* Records a finished run for day, then checkpoints the WAL. */
 static void
 finish_run(struct app *a, const char *day, time_t started, time_t now,
     const long long *n)
 {
-	struct buf b, err;
-	struct db_stmt *s;
+	struct db_stmt *s = db_stmt(a->db, SQL_PURGE_RUN_FINISH);
+	struct buf b;
 
 	buf_init(&b);
-	buf_init(&err);
 	counts_json(n, &b);
-	s = db_prepare(a->db, "INSERT INTO purge_runs (day, started_at, "
-	    "finished_at, counts) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (day) "
-	    "DO UPDATE SET finished_at = excluded.finished_at, counts = "
-	    "excluded.counts", &err);
-	if (s != NULL) {
-		db_bind_text(s, 1, day);
-		db_bind_int(s, 2, started);
-		db_bind_int(s, 3, now);
-		db_bind_text(s, 4, b.ptr);
-		if (db_run(s) == DB_ERR)
-			LOG("cannot record the purge of %s", day);
-	}
-	db_finalize(s);
+	db_bind_text(s, 1, day);
+	db_bind_int(s, 2, started);
+	db_bind_int(s, 3, now);
+	db_bind_text(s, 4, b.ptr);
+	if (db_run(s) == DB_ERR)
+		LOG("cannot record the purge of %s", day);
 	if (db_checkpoint(a->db) == -1)
 		LOG("WAL checkpoint after the purge did not complete");
 	buf_free(&b);
-	buf_free(&err);
+}
+
+/* Releases a failed run: claimable again after a growing pause. */
+static void
+release_run(struct app *a, const char *day, time_t now)
+{
+	struct db_stmt *s = db_stmt(a->db, SQL_PURGE_RUN_RELEASE);
+
+	db_bind_text(s, 1, day);
+	db_bind_int(s, 2, now);
+	db_bind_int(s, 3, PURGE_RETRY_MAX);
+	if (db_run(s) == DB_ERR)
+		LOG("cannot release the purge of %s; it is taken over when "
+		    "its claim is abandoned", day);
+	/* This worker looks again when anyone may: the row says when. */
+	known_until = now;
+}
+
+/* Notes that this worker need not look again before until (or the cutoff). */
+static void
+look_again_at(time_t now, time_t until)
+{
+	time_t cutoff = clock_next_cutoff(now);
+
+	known_from = clock_day_start(now);
+	known_until = until < cutoff ? until : cutoff;
 }
 
 void
@@ -220,58 +220,60 @@ retention_check(struct ctx *c)
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	struct buf err;
 	char today[11];
-	int rc;
+	time_t started, retry, free_at;
+	int rc, done = 0;
 
-	if (running || (c->now >= done_from && c->now < done_until))
+	if (running || (c->now >= known_from && c->now < known_until))
 		return;		/* the common case: no database access */
 	clock_day(c->now, today);
-	buf_init(&err);
-	s = db_prepare(a->db, "SELECT finished_at IS NOT NULL, started_at "
-	    "FROM purge_runs WHERE day = ?1", &err);
-	if (s == NULL)
-		goto out;
+	s = db_stmt(a->db, SQL_PURGE_RUN_GET);
 	db_bind_text(s, 1, today);
-	rc = db_step(s);
-	if (rc == DB_ROW && (db_col_int(s, 0) ||
-	    db_col_int(s, 1) > c->now - 600)) {
-		/* Done, or running elsewhere (and not abandoned). */
-		done_from = clock_day_start(c->now);
-		done_until = clock_next_cutoff(c->now);
-		goto out;
+	if ((rc = db_step(s)) == DB_ROW) {
+		done = db_col_int(s, 0) != 0;
+		started = (time_t)db_col_int(s, 1);
+		retry = (time_t)db_col_int(s, 2);
+		/* When the run may be taken: its claim abandoned, its pause over. */
+		free_at = started + PURGE_CLAIM_SECONDS;
+		if (retry > free_at)
+			free_at = retry;
 	}
-	db_finalize(s);
-	/* Claim it: only one INSERT (or take-over of an abandoned run) wins. */
-	s = db_prepare(a->db, "INSERT INTO purge_runs (day, started_at) "
-	    "VALUES (?1, ?2) ON CONFLICT (day) DO UPDATE SET started_at = "
-	    "excluded.started_at WHERE finished_at IS NULL AND started_at "
-	    "<= ?2 - 600", &err);
-	if (s == NULL)
-		goto out;
+	db_reset(s);
+	if (rc == DB_ERR)
+		return;		/* the next request looks again */
+	if (done) {
+		look_again_at(c->now, clock_next_cutoff(c->now));
+		return;
+	}
+	if (rc == DB_ROW && c->now < free_at) {
+		/* Running elsewhere, or paused: look again when it may be taken. */
+		look_again_at(c->now, free_at);
+		return;
+	}
+	s = db_stmt(a->db, SQL_PURGE_RUN_CLAIM);
 	db_bind_text(s, 1, today);
 	db_bind_int(s, 2, c->now);
+	db_bind_int(s, 3, PURGE_CLAIM_SECONDS);
 	if (db_run(s) == DB_ERR)
-		goto out;
-	done_from = clock_day_start(c->now);
-	done_until = clock_next_cutoff(c->now);
-	if (db_changes(a->db) == 1) {
-		running = 1;
-		cur = 0;
-		memset(counts, 0, sizeof(counts));
-		memcpy(run_day, today, sizeof(run_day));
-		run_now = c->now;
-		clock_gettime(CLOCK_MONOTONIC, &run_t0);
+		return;
+	if (db_changes(a->db) != 1) {
+		/* Another worker won it a moment ago. */
+		look_again_at(c->now, c->now + PURGE_CLAIM_SECONDS);
+		return;
 	}
-out:
-	db_finalize(s);
-	buf_free(&err);
+	look_again_at(c->now, clock_next_cutoff(c->now));
+	running = 1;
+	cur = 0;
+	memset(counts, 0, sizeof(counts));
+	memcpy(run_day, today, sizeof(run_day));
+	run_now = c->now;
+	clock_gettime(CLOCK_MONOTONIC, &run_t0);
 }
 
 int
 retention_step(struct app *a)
 {
-	struct timespec t1;
+	struct buf b;
 	long long n;
 
 	if (!running)
@@ -279,9 +281,10 @@ retention_step(struct app *a)
 	if (cur < NCLASSES) {
 		n = purge_batch(a, &classes[cur], run_now);
 		if (n < 0) {
-			LOG("purge of %s failed; the next day's purge will "
-			    "catch up", classes[cur].name);
+			LOG("purge of %s failed; released for a retry",
+			    classes[cur].name);
 			running = 0;
+			release_run(a, run_day, run_now);
 			return 0;
 		}
 		counts[cur] += n;
@@ -292,16 +295,11 @@ retention_step(struct app *a)
 	}
 	running = 0;
 	finish_run(a, run_day, run_now, run_now, counts);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	{
-		struct buf b;
-		buf_init(&b);
-		counts_json(counts, &b);
-		LOG("purge %s done in %.0f ms: %s", run_day,
-		    (double)(t1.tv_sec - run_t0.tv_sec) * 1e3 +
-		    (double)(t1.tv_nsec - run_t0.tv_nsec) / 1e6, b.ptr);
-		buf_free(&b);
-	}
+	buf_init(&b);
+	counts_json(counts, &b);
+	LOG("purge %s done in %.0f ms: %s", run_day, clock_ms_since(&run_t0),
+	    b.ptr);
+	buf_free(&b);
 	return 0;
 }
 

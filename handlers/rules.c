@@ -321,6 +321,17 @@ window_start(long *from, long end, long len, long need)
 		*from = end - need + 1;
 }
 
+/* Raises *from to a clearance mark ("" for none) that is not after today. */
+static void
+mark_from(long *from, const char *mark, long today)
+{
+	long m;
+
+	if (mark[0] != '\0' && day_parse(mark, &m) == 0 && m <= today &&
+	    m > *from)
+		*from = m;
+}
+
 /*
  * Finds what clears causes, once for all of them:
  *
@@ -371,6 +382,12 @@ find_runs(struct eval *e)
 		window_start(&e->yellow_from, d, d - s + 1,
 		    cfg->yellow_clear_days);
 	}
+	/*
+	 * Runs seen before, whose declarations may have been purged since:
+	 * what cleared a cause then clears it still.
+	 */
+	mark_from(&e->red_from, e->in->red_cleared_from, e->today);
+	mark_from(&e->yellow_from, e->in->yellow_cleared_from, e->today);
 }
 
 /*
@@ -463,9 +480,14 @@ rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
 	out->color = COLOR_GREEN;
 	out->reasons = 0;
 	out->green_on[0] = '\0';
+	out->red_clear_from[0] = out->yellow_clear_from[0] = '\0';
 	if (day_parse(in->today, &e.today) == -1)
 		return;
 	find_runs(&e);
+	if (e.red_from != LONG_MIN)
+		day_format(e.red_from, out->red_clear_from);
+	if (e.yellow_from != LONG_MIN)
+		day_format(e.yellow_from, out->yellow_clear_from);
 
 	for (i = 0; i < in->ncases; i++) {
 		const struct case_entry *ce = &in->cases[i];

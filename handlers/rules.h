@@ -102,12 +102,23 @@ struct rules_input {
 	const struct risk_area	 *areas;	/* current designations */
 	size_t			  nareas;
 	char			  today[11];
+	/*
+	 * Clearance marks kept from earlier evaluations (rules_result), ""
+	 * for none: the first day of a run of clean declarations that was
+	 * long enough to clear red (yellow) causes before it.  They keep a
+	 * cleared cause cleared after the run's declarations are purged.
+	 */
+	char			  red_cleared_from[11];
+	char			  yellow_cleared_from[11];
 };
 
 struct rules_result {
 	enum color	color;
 	unsigned	reasons;	/* enum reason bits behind the colour */
 	char		green_on[11];	/* first day it can be green; "" when green */
+	/* The clearance marks to keep: the input's or later ones; "" none. */
+	char		red_clear_from[11];
+	char		yellow_clear_from[11];
 };
 
 /* Returns the default configuration (Hangzhou/Guangdong practice). */

@@ -1,8 +1,7 @@
-/* Phone, code and role rules; masking for display. */
+/* Phone, code, role and venue-field rules; masking for display. */
 #include <string.h>
 
 #include "../fcgi/validate.h"
-#include "app.h"
 #include "valid.h"
 
 int
@@ -18,6 +17,12 @@ valid_otp(const char *s)
 	return v_digits(s, 6, 6);
 }
 
+int
+valid_region_code(const char *s)
+{
+	return v_digits(s, 6, 6);
+}
+
 unsigned
 role_parse(const char *s)
 {
@@ -28,6 +33,25 @@ role_parse(const char *s)
 	if (strcmp(s, "admin") == 0)
 		return ROLE_ADMIN;
 	return 0;
+}
+
+unsigned
+roles_parse(const char *list)
+{
+	unsigned roles = 0;
+	char name[16];
+	size_t len;
+	const char *p;
+
+	for (p = list; *p; p += len, p += *p == ',') {
+		len = strcspn(p, ",");
+		if (len < sizeof(name)) {
+			memcpy(name, p, len);
+			name[len] = '\0';
+			roles |= role_parse(name);
+		}
+	}
+	return roles;
 }
 
 const char *
@@ -71,5 +95,32 @@ valid_local_path(const char *s)
 		if (i >= 512 || ch <= ' ' || ch > '~' || ch == '\\')
 			return 0;
 	}
+	return 1;
+}
+
+int
+venue_name_valid(const char *s)
+{
+	return v_line(s, VENUE_NAME_CHARS);
+}
+
+int
+venue_address_valid(const char *s)
+{
+	return v_line(s, VENUE_ADDRESS_CHARS);
+}
+
+int
+venue_token_valid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != VENUE_TOKEN_LEN)
+		return 0;
+	for (i = 0; i < VENUE_TOKEN_LEN; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_'))
+			return 0;
 	return 1;
 }

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "../handlers/app.h"
+#include "../fcgi/util.h"
 #include "../handlers/valid.h"
 #include "t.h"
 

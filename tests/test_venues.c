@@ -5,7 +5,6 @@
  */
 #include <string.h>
 
-#include "../handlers/app.h"
 #include "../handlers/valid.h"
 #include "t.h"
 

@@ -81,7 +81,9 @@ check "raw ID number nowhere in the database" sh -c "sqlite3 '$HC_DATA_DIR/healt
 
 declare_json "$U1" "{\"temperature\":36.8,\"symptoms\":[],\"travel\":[],\"contact\":false}"
 eq "declaring again the same day" "$STATUS" 201
-eq "replaces the day's answers" "$(counts)" "1/1/1/0/368"
+# A day keeps the worst of its answers: the trip stays, the higher
+# temperature stands (tests/e2e/house.sh: risk never goes down).
+eq "adds to the day's answers" "$(counts)" "1/1/1/1/368"
 before=$(counts)
 declare_json "$U1" "{\"name\":\"李四\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 33010619800101001)\",$OK_HEALTH}"
 eq "another identity on a bound account" "$STATUS" 409

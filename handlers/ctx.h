@@ -1,0 +1,203 @@
+/*
+ * The bottom floor of handlers/: what every file of the product shares.
+ * The configuration as typed fields (struct conf), the state of a worker
+ * (struct app), the request being served (struct ctx), and the answers:
+ * JSON, pages, input errors, the message catalogue, CSRF, language, and
+ * the URLs we hand out.  It calls only fcgi/ and the pure files.
+ *
+ * The floors (docs/architecture.md), each calling only those below it:
+ *   main.c ctl.c               the programs
+ *   routes.c boot.c            the request sequence; start-up
+ *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
+ *                              features: the api_* and page_* of one thing
+ *   session.c person.c colour.c checklog.c ratelimit.c retention.c
+ *                              services: no handlers in them
+ *   ctx.c                      this file
+ *   rules.c ident.c valid.c sql.c   pure rules, statement texts
+ *
+ * Return conventions, one per floor:
+ * - pure files: 1/0 for a test (valid_*, *_valid), an enum for a parse
+ *   (..._parse returns the __MAX sentinel or -1 for "not one").
+ * - services: a lookup returns 1 found, 0 not found, -1 database error
+ *   (logged by db.c); an operation that may refuse its input returns 0 or
+ *   the HTTP status to answer with, and fills a struct in_err (status 500
+ *   is a database or internal error, already logged).
+ * - features (api_*, page_*): return nothing; they answer through
+ *   api_json / api_err / api_in_error or page_render / page_error /
+ *   resp_redirect, every status listed in the comment above each.
+ */
+#ifndef HC_CTX_H
+#define HC_CTX_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "../fcgi/db.h"
+#include "../fcgi/embed.h"
+#include "../fcgi/keyring.h"
+#include "../fcgi/request.h"
+#include "../fcgi/response.h"
+#include "../fcgi/tmpl.h"
+#include "../fcgi/util.h"
+#include "../fcgi/validate.h"
+#include "rules.h"
+#include "sql.h"
+
+/* The configuration, read and checked once by boot.c (docs/config.md). */
+struct conf {
+	const char	*data_dir;
+	const char	*db_path;
+	const char	*session_key_file;
+	const char	*id_key_file;
+	const char	*public_base_url;
+	char		 region[7];	/* our GB/T 2260 code */
+	const char	*timezone;
+	const char	*day_cutoff;
+	long long	 body_limit;
+	long long	 otp_ttl;
+	long long	 otp_max_attempts;
+	long long	 otp_resend;
+	long long	 otp_ip_hourly;
+	const char	*sms_command;
+	const char	*sms_outbox;
+	const char	*log_file;
+	const char	*keys_dir;
+	long long	 code_ttl;
+	struct rules_cfg rules;
+	char		 rules_id[48];	/* the rules configuration, for the colour cache */
+	const char	*trusted_issuers;
+	long long	 lookup_hourly;
+	struct {
+		long long otp_minutes;
+		long long declarations_days;
+		long long checkins_days;
+		long long verifications_days;
+		long long cases_days;
+		long long inactive_days;
+	} keep;				/* retention (docs/retention.md) */
+	int		 cookie_secure;	/* public_base_url is https */
+};
+
+/* Another region's issuer: its GB/T 2260 code and public keys. */
+struct issuer {
+	char		region[7];
+	struct keyring	keys;
+};
+
+enum lang {
+	LANG_ZH,
+	LANG_EN,
+	LANG__MAX
+};
+
+/* A worker: filled by boot.c at start, read-only while serving. */
+struct app {
+	struct conf	 conf;
+	char		**conf_raw;	/* the strings conf points into */
+	unsigned char	 session_key[32];
+	unsigned char	 id_key[32];
+	int		 schema;
+	struct keyring	 keys;		/* ours: the newest signs */
+	char		*jwks;		/* our public keys, served as is */
+	cJSON		*region_options;	/* for the forms */
+	cJSON		*country_options;
+	struct issuer	*trusted;	/* other regions whose codes we accept */
+	size_t		 ntrusted;
+	struct db	*db;
+	struct tmpl_set	*tmpl;
+	cJSON		*i18n[LANG__MAX];	/* the catalogues: zh.json, en.json */
+};
+
+/* The request being served. */
+struct ctx {
+	struct app	*app;
+	struct request	*req;
+	struct response	*resp;
+	time_t		 now;
+	enum lang	 lang;
+	/* The session, when signed in (session.c). */
+	int		 authed;
+	int64_t		 account_id;
+	char		 phone[16];
+	unsigned	 roles;		/* enum role bits */
+	char		 sid[32];
+};
+
+/* Compiled into the program (build/migrations.c, build/templates.c). */
+extern const struct embed_file migrations[];
+extern const size_t migrations_count;
+extern const struct embed_file templates[];
+extern const size_t templates_count;
+
+/*
+ * An input error: the status to answer with, the stable code, the field
+ * it concerns (or NULL), and the catalogue key of its message (NULL: the
+ * code's own).  The one way every file reports bad input.
+ */
+struct in_err {
+	int		 status;
+	const char	*code;
+	const char	*field;
+	const char	*msg;
+};
+
+/* Fills e and returns status. */
+int in_err(struct in_err *e, int status, const char *code,
+    const char *field, const char *msg);
+/*
+ * Maps req_str's answer for field: FIELD_OK returns 0; missing and wrong
+ * type give missing_field and wrong_type, FIELD_INVALID invalid_code
+ * (message msg, NULL for the code's); each returns 400.
+ */
+int in_field(struct in_err *e, enum field why, const char *field,
+    const char *invalid_code, const char *msg);
+/* Reads string field name (JSON or form) checked by valid: 0 or 400 with e. */
+int in_str(struct ctx *c, const char *name, int (*valid)(const char *),
+    const char *invalid_code, const char **out, struct in_err *e);
+
+/* Answers with a JSON body. */
+void api_json(struct ctx *c, int status, const cJSON *body);
+/* Answers a JSON error with the catalogue's message for code. */
+void api_err(struct ctx *c, int status, const char *code);
+/* Answers an input error (500: internal). */
+void api_in_error(struct ctx *c, const struct in_err *e);
+
+/* Returns the catalogue string key (top level) in the request's language. */
+const char *page_text(struct ctx *c, const char *key);
+/* Returns the message for an error code in the request's language. */
+const char *page_msg(struct ctx *c, const char *code);
+/* Returns the label of a colour name ("green", ...; NULL: no code today). */
+const char *page_colour_label(struct ctx *c, const char *colour);
+/* Returns the account's roles as a JSON array: names, or labels (pages). */
+cJSON *ctx_roles(struct ctx *c, int labels);
+/* Picks the language: hc_lang cookie, else Accept-Language, else Chinese. */
+enum lang ctx_lang(const struct request *r);
+
+/* Renders page name with data (consumed); title_key names its title. */
+void page_render(struct ctx *c, int status, const char *name,
+    const char *title_key, cJSON *data);
+/* Renders the error page for status with the message of code. */
+void page_error(struct ctx *c, int status, const char *code);
+/* Adds error, error_<field> and the log's code of e to page data d. */
+void page_in_error(struct ctx *c, cJSON *d, const struct in_err *e);
+/* Returns (setting it if missing) the CSRF token of the browser. */
+const char *page_csrf(struct ctx *c);
+/* Returns 1 if the form's _csrf matches the browser's cookie. */
+int page_csrf_ok(struct ctx *c);
+/* Redirects (302) to /login, with next= the request's path when asked. */
+void page_to_login(struct ctx *c, int with_next);
+
+/* The URL a health-code QR holds: <public_base_url>/v/<token>. */
+void url_code(struct ctx *c, const char *token, struct buf *out);
+/* Returns the token of url if it is one of url_code's, else NULL. */
+const char *url_code_token(struct app *a, const char *url);
+/* The URL a venue poster's QR holds: <public_base_url>/c/<token>. */
+void url_checkin(struct ctx *c, const char *token, struct buf *out);
+
+/* Keyed hashes: HMAC-SHA256 of "domain:value" with the session key. */
+void ctx_mac(struct app *a, const char *domain, const char *value,
+    char out[65]);
+
+#endif

@@ -1,0 +1,32 @@
+/* The home page, and the health check the web server and balancer poll. */
+#include <stdio.h>
+
+#include "ctx.h"
+
+/* GET /: the home page when signed in, else 302 /login. */
+void
+page_home(struct ctx *c)
+{
+	cJSON *d;
+
+	if (!c->authed) {
+		page_to_login(c, 0);
+		return;
+	}
+	d = cJSON_CreateObject();
+	if (c->roles)
+		cJSON_AddBoolToObject(d, "has_roles", 1);
+	cJSON_AddItemToObject(d, "roles", ctx_roles(c, 1));
+	page_render(c, 200, "home.html", "home_title", d);
+}
+
+/* GET /healthz: 200 {"ok":true,"schema":N}. */
+void
+api_healthz(struct ctx *c)
+{
+	char body[64];
+
+	snprintf(body, sizeof(body), "{\"ok\":true,\"schema\":%d}",
+	    c->app->schema);
+	resp_json(c->resp, 200, body);
+}

@@ -1,0 +1,250 @@
+/*
+ * Where a newcomer starts reading.  The route table, grouped by feature
+ * (one file of handlers/ each), then the one fixed sequence every
+ * request follows:
+ *
+ *   route (404/405) -> body (415/413/400) -> session (401) -> role (403)
+ *   -> CSRF (403) -> handler -> response
+ *
+ * Every answer of the sequence speaks through the catalogue, like the
+ * handlers' own.  A new feature adds its file, its rows here (with the
+ * prototypes of its handlers) and its statements in sql.def.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../fcgi/clock.h"
+#include "../fcgi/router.h"
+#include "checklog.h"
+#include "retention.h"
+#include "routes.h"
+#include "session.h"
+#include "valid.h"
+
+/* Who may call a route. */
+enum need {
+	NEED_NONE,	/* anyone */
+	NEED_USER,	/* a session */
+	NEED_CHECKER,	/* a session with role checker */
+	NEED_ADMIN	/* a session with role admin */
+};
+
+enum rflag {
+	R_PAGE = 1 << 0,	/* HTML page: form bodies, CSRF, redirects */
+	R_SESSION = 1 << 1	/* look up the session even if not needed */
+};
+
+struct handler {
+	struct route	  r;	/* first: the router reads it */
+	void		(*fn)(struct ctx *);
+	enum need	  need;
+	unsigned	  flags;
+};
+
+#define GET(path, fn, need, flags)	{ { METHOD_GET, path }, fn, need, flags }
+#define POST(path, fn, need, flags)	{ { METHOD_POST, path }, fn, need, flags }
+#define DELETE(path, fn, need, flags)	{ { METHOD_DELETE, path }, fn, need, flags }
+
+/* home.c */
+void page_home(struct ctx *);
+void api_healthz(struct ctx *);
+/* auth.c */
+void api_otp(struct ctx *);
+void api_login(struct ctx *);
+void api_logout(struct ctx *);
+void page_login(struct ctx *);
+void page_login_post(struct ctx *);
+void page_logout_post(struct ctx *);
+/* account.c */
+void api_me(struct ctx *);
+void api_me_delete(struct ctx *);
+void page_account_delete(struct ctx *);
+void page_account_delete_post(struct ctx *);
+/* declare.c */
+void api_declare(struct ctx *);
+void page_declare(struct ctx *);
+void page_declare_post(struct ctx *);
+/* code.c */
+void api_code(struct ctx *);
+void api_code_svg(struct ctx *);
+void api_code_png(struct ctx *);
+void api_jwks(struct ctx *);
+void page_code(struct ctx *);
+/* verify.c */
+void api_verify(struct ctx *);
+void api_verify_lookup(struct ctx *);
+void page_verify(struct ctx *);
+/* venues.c */
+void api_venue_create(struct ctx *);
+void api_venues(struct ctx *);
+void api_venue(struct ctx *);
+void api_venue_rotate(struct ctx *);
+void api_venue_svg(struct ctx *);
+void api_venue_png(struct ctx *);
+void page_venues(struct ctx *);
+void page_venues_post(struct ctx *);
+void page_poster(struct ctx *);
+void page_venue_rotate_post(struct ctx *);
+/* checkin.c */
+void api_checkin(struct ctx *);
+void api_itinerary(struct ctx *);
+void page_checkin(struct ctx *);
+void page_checkin_post(struct ctx *);
+void page_itinerary(struct ctx *);
+
+static const struct handler routes[] = {
+	/* home.c */
+	GET("/healthz", api_healthz, NEED_NONE, 0),
+	GET("/", page_home, NEED_NONE, R_PAGE | R_SESSION),
+	/* auth.c */
+	POST("/api/v1/auth/otp", api_otp, NEED_NONE, 0),
+	POST("/api/v1/auth/login", api_login, NEED_NONE, 0),
+	POST("/api/v1/auth/logout", api_logout, NEED_USER, 0),
+	GET("/login", page_login, NEED_NONE, R_PAGE | R_SESSION),
+	POST("/login", page_login_post, NEED_NONE, R_PAGE),
+	POST("/logout", page_logout_post, NEED_NONE, R_PAGE | R_SESSION),
+	/* account.c */
+	GET("/api/v1/me", api_me, NEED_USER, 0),
+	DELETE("/api/v1/me", api_me_delete, NEED_USER, 0),
+	GET("/account/delete", page_account_delete, NEED_USER, R_PAGE),
+	POST("/account/delete", page_account_delete_post, NEED_USER, R_PAGE),
+	/* declare.c */
+	POST("/api/v1/declarations", api_declare, NEED_USER, 0),
+	GET("/declare", page_declare, NEED_USER, R_PAGE),
+	POST("/declare", page_declare_post, NEED_USER, R_PAGE),
+	/* code.c */
+	GET("/api/v1/code", api_code, NEED_USER, 0),
+	GET("/api/v1/code.svg", api_code_svg, NEED_USER, 0),
+	GET("/api/v1/code.png", api_code_png, NEED_USER, 0),
+	GET("/.well-known/jwks.json", api_jwks, NEED_NONE, 0),
+	GET("/code", page_code, NEED_USER, R_PAGE),
+	/* verify.c */
+	POST("/api/v1/verify", api_verify, NEED_CHECKER, 0),
+	POST("/api/v1/verify/lookup", api_verify_lookup, NEED_CHECKER, 0),
+	GET("/v/{token}", page_verify, NEED_NONE, R_PAGE | R_SESSION),
+	/* venues.c */
+	POST("/api/v1/venues", api_venue_create, NEED_USER, 0),
+	GET("/api/v1/venues", api_venues, NEED_USER, 0),
+	GET("/api/v1/venues/{id}", api_venue, NEED_USER, 0),
+	POST("/api/v1/venues/{id}/rotate", api_venue_rotate, NEED_USER, 0),
+	GET("/api/v1/venues/{id}/qr.svg", api_venue_svg, NEED_USER, 0),
+	GET("/api/v1/venues/{id}/qr.png", api_venue_png, NEED_USER, 0),
+	GET("/venues", page_venues, NEED_USER, R_PAGE),
+	POST("/venues", page_venues_post, NEED_USER, R_PAGE),
+	GET("/venues/{id}/poster", page_poster, NEED_USER, R_PAGE),
+	POST("/venues/{id}/rotate", page_venue_rotate_post, NEED_USER, R_PAGE),
+	/* checkin.c; anonymous visitors are sent to sign in and back */
+	POST("/api/v1/checkins", api_checkin, NEED_USER, 0),
+	GET("/api/v1/itinerary", api_itinerary, NEED_USER, 0),
+	GET("/c/{token}", page_checkin, NEED_NONE, R_PAGE | R_SESSION),
+	POST("/c/{token}", page_checkin_post, NEED_USER, R_PAGE),
+	GET("/itinerary", page_itinerary, NEED_USER, R_PAGE),
+};
+
+/* An error of the sequence: the error page for pages, JSON for the API. */
+static void
+refuse(struct ctx *c, int page, int status, const char *code)
+{
+	if (page)
+		page_error(c, status, code);
+	else
+		api_err(c, status, code);
+}
+
+void
+app_serve(void *arg, struct request *req, struct response *resp,
+    struct server_io *io, const char **route)
+{
+	struct app *a = arg;
+	struct ctx c;
+	const struct handler *h;
+	char *params;
+	unsigned allow;
+	enum ctype ct;
+	int i, st;
+	struct buf ab;
+
+	memset(&c, 0, sizeof(c));
+	c.app = a;
+	c.req = req;
+	c.resp = resp;
+	c.now = clock_now();
+	c.lang = ctx_lang(req);
+
+	if (req->method == METHOD__MAX) {
+		api_err(&c, 405, "method_not_allowed");
+		return;
+	}
+	params = ck_malloc(strlen(req->path) + 1);
+	i = router_match(routes, NELEM(routes), sizeof(routes[0]),
+	    req->method, req->path, params, req->params, &allow);
+	if (i == ROUTE_NOT_FOUND) {
+		refuse(&c, strncmp(req->path, "/api/", 5) != 0, 404,
+		    "not_found");
+		goto out;
+	}
+	if (i == ROUTE_BAD_METHOD) {
+		buf_init(&ab);
+		router_allow(allow, &ab);
+		api_err(&c, 405, "method_not_allowed");
+		resp_header(resp, "Allow", "%s", ab.ptr);
+		buf_free(&ab);
+		goto out;
+	}
+	h = &routes[i];
+	*route = h->r.pattern;
+
+	if (h->r.method == METHOD_POST || h->r.method == METHOD_PUT ||
+	    h->r.method == METHOD_DELETE) {
+		/* Pages take forms, the API takes JSON: no cross-site JSON posts. */
+		ct = ctype_parse(req->content_type);
+		if (ct != CTYPE_NONE && ct != ((h->flags & R_PAGE) ?
+		    CTYPE_FORM : CTYPE_JSON)) {
+			refuse(&c, h->flags & R_PAGE, 415,
+			    "unsupported_media_type");
+			goto out;
+		}
+		if ((st = server_read_body(io, req, resp,
+		    (size_t)a->conf.body_limit)) != 0) {
+			/* The same answer, in the request's language. */
+			api_err(&c, st, resp->err_code);
+			goto out;
+		}
+	}
+
+	/* One snapshot for the request's reads, one WAL read lock. */
+	db_read_begin(a->db);
+	retention_check(&c);
+	if (h->need != NEED_NONE || (h->flags & R_SESSION))
+		session_read(&c);
+	if (h->need != NEED_NONE && !c.authed) {
+		if (h->flags & R_PAGE)
+			page_to_login(&c, 0);
+		else
+			api_err(&c, 401, "unauthenticated");
+		goto out;
+	}
+	if ((h->need == NEED_CHECKER && !(c.roles & ROLE_CHECKER)) ||
+	    (h->need == NEED_ADMIN && !(c.roles & ROLE_ADMIN))) {
+		refuse(&c, h->flags & R_PAGE, 403, "forbidden");
+		goto out;
+	}
+	if ((h->flags & R_PAGE) && h->r.method == METHOD_POST &&
+	    !page_csrf_ok(&c)) {
+		page_error(&c, 403, "csrf");
+		goto out;
+	}
+	h->fn(&c);
+out:
+	db_read_end(a->db);
+	free(params);
+}
+
+int
+app_idle(void *arg, int now)
+{
+	/* A claimed purge goes on between requests, one small batch each. */
+	if (retention_step(arg))
+		return 0;
+	return checklog_idle(arg, now);
+}

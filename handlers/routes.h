@@ -1,0 +1,14 @@
+/* The request entry point and the idle hook the FastCGI loop calls. */
+#ifndef HC_ROUTES_H
+#define HC_ROUTES_H
+
+#include "../fcgi/server.h"
+#include "ctx.h"
+
+/* The server's request entry point (server_fn): the fixed sequence. */
+void app_serve(void *app, struct request *req, struct response *resp,
+    struct server_io *io, const char **route);
+/* The server's idle hook (server_idle_fn): the purge, the check records. */
+int app_idle(void *app, int now);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * Sessions: a row in the database named by an HS256 token that ends at
+ * the next daily cutoff; ending it deletes the row, so the token dies
+ * with it.  Roles are read with the session on every request.  This is
+ * the only file that writes or clears the session cookie.
+ */
+#ifndef HC_SESSION_H
+#define HC_SESSION_H
+
+#include "ctx.h"
+
+/* Reads the session of the request (Bearer or cookie) into c; 1 if signed in. */
+int session_read(struct ctx *c);
+/*
+ * Makes a session for account in the caller's write transaction (which
+ * it commits): fills *token (malloc'd) and *expires.  0, or 500.
+ */
+int session_create(struct ctx *c, int64_t account, char **token,
+    time_t *expires);
+/* Sets the session cookie for token until expires. */
+void session_cookie(struct ctx *c, const char *token, time_t expires);
+/* Ends the current session, if any, and clears the cookie. */
+void session_end(struct ctx *c);
+/* Clears the session cookie only (the account is gone). */
+void session_forget(struct ctx *c);
+
+#endif
