@@ -66,21 +66,38 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
 	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
 	   librsvg2-bin clang libclang-rt-14-dev chromium wrk
+# The oldest Node the browser test runs on: playwright-core's "engines" in
+# tests/browser/package-lock.json.  Debian 12's nodejs is 18; a node on
+# PATH that is merely present may be older, and playwright then prints
+# only a complaint, so the version is checked, not just the command.
+NODE_MIN = 18
 deps:
 	@missing=""; \
 	for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		    grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
-	command -v node >/dev/null && command -v npm >/dev/null || \
-	    missing="$$missing nodejs npm"; \
+	node_ok() { \
+		command -v npm >/dev/null && v=$$(node --version 2>/dev/null) && \
+		    v=$${v#v} && [ "$${v%%.*}" -ge $(NODE_MIN) ] 2>/dev/null; \
+	}; \
+	node_ok || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-		    --no-install-recommends $$missing; \
-	fi
+		    --no-install-recommends $$missing || exit 1; \
+	fi; \
+	node_ok || { \
+		n=$$(command -v node) && n="$$n $$(node --version 2>&1)" || n=none; \
+		echo "deps: the browser test needs Node.js >= $(NODE_MIN) and npm;" \
+		    "node on PATH: $$n," \
+		    "npm: $$(command -v npm || echo none)," \
+		    "package nodejs: $$(dpkg-query -W -f='$${Version}' nodejs \
+			2>/dev/null || echo 'not installed')" >&2; \
+		exit 1; \
+	}
 
 $(BUILD)/healthcode.fcgi: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/main.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
