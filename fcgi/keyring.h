@@ -10,6 +10,7 @@
 
 #include <openssl/evp.h>
 
+#include "token.h"
 #include "util.h"
 
 /*
@@ -18,7 +19,7 @@
  * character of the token makes the QR code denser.
  */
 #define KID_LEN		12
-#define KID_MAX		64	/* kids read from other issuers' JWKS */
+#define KID_MAX		TOK_KID_MAX	/* kids read from other issuers' JWKS */
 
 struct key {
 	char	 kid[KID_MAX + 1];

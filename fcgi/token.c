@@ -141,7 +141,7 @@ enum tok_status
 tok_verify(const char *tok, jwt_alg_t alg, const unsigned char *key,
     size_t keylen, time_t now, jwt_t **out)
 {
-	char halg[16], kid[64];
+	char halg[16], kid[TOK_KID_MAX + 1];
 	jwt_t *jwt = NULL;
 	enum tok_status st;
 	long exp;

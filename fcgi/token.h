@@ -18,6 +18,12 @@
 #include "util.h"
 
 #define TOK_MAX	4096	/* longer tokens are malformed */
+/*
+ * The longest "kid" read from a header, and so from an issuer's JWKS
+ * (KID_MAX, keyring.h): one limit for both, or a key could load that no
+ * token is able to name.
+ */
+#define TOK_KID_MAX	64
 
 enum tok_status {
 	TOK_OK,
@@ -45,7 +51,7 @@ char *tok_sign(jwt_alg_t alg, const unsigned char *key, size_t keylen,
  */
 struct tok_parts {
 	char	 alg[16];	/* the header's, "" if absent or too long */
-	char	 kid[64];	/* the same */
+	char	 kid[TOK_KID_MAX + 1];	/* the same */
 	cJSON	*claims;	/* the payload, or NULL if not a JSON object */
 	size_t	 signed_len;	/* bytes of "header.payload" */
 };

@@ -360,6 +360,34 @@ malformed_tokens(void)
 	    strcmp(kid, "0123456789") == 0, "tok_peek: alg too long");
 	free(big);
 
+	/*
+	 * A kid of TOK_KID_MAX characters is read whole, the longest the
+	 * JWKS loader keeps (KID_MAX); one more is no kid.
+	 */
+	{
+		struct tok_parts p;
+		char hdr[128], k[TOK_KID_MAX + 2];
+
+		memset(k, 'k', sizeof(k) - 1);
+		k[TOK_KID_MAX] = '\0';
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\","
+		    "\"kid\":\"%s\"}", k);
+		big = forge(hdr, "{}", "c2ln");
+		T_CHECK(tok_open(big, &p) == TOK_OK, "open: kid of TOK_KID_MAX");
+		T_STREQ(p.kid, k, "kid of TOK_KID_MAX characters");
+		tok_close(&p);
+		free(big);
+		k[TOK_KID_MAX] = 'k';
+		k[TOK_KID_MAX + 1] = '\0';
+		snprintf(hdr, sizeof(hdr), "{\"alg\":\"ES256\","
+		    "\"kid\":\"%s\"}", k);
+		big = forge(hdr, "{}", "c2ln");
+		T_CHECK(tok_open(big, &p) == TOK_OK, "open: kid too long");
+		T_STREQ(p.kid, "", "kid of TOK_KID_MAX + 1 characters");
+		tok_close(&p);
+		free(big);
+	}
+
 	T_STREQ(tok_status_name(TOK_OK), "ok", "status name ok");
 	T_STREQ(tok_status_name(TOK_MALFORMED), "malformed", "malformed");
 	T_STREQ(tok_status_name(TOK_WRONG_ALG), "wrong_algorithm", "wrong");
