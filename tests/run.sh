@@ -49,6 +49,7 @@ for build in "$@"; do
 		[ -x "$t" ] || continue
 		run "$(basename "$t")" "$t"
 	done
+	run layers bash tests/layers.sh "$build"
 	for t in tests/e2e/*.sh; do
 		[ "$(basename "$t")" = lib.sh ] && continue
 		run "$(basename "$t")" env BUILD="$build" bash "$t"

@@ -1,0 +1,525 @@
+/*
+ * The services of handlers/ against a real SQLite file, migrated and
+ * prepared as a worker is, without a server: sessions, person binding
+ * (passport keys with their nationality, names at the length limit),
+ * the colour over stored data together with the purge (a cleared cause
+ * stays cleared), the check-record queue, and the daily purge's claim:
+ * taken over when abandoned, released and retried when it fails.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../fcgi/clock.h"
+#include "../fcgi/migrate.h"
+#include "../handlers/boot.h"
+#include "../handlers/checklog.h"
+#include "../handlers/colour.h"
+#include "../handlers/person.h"
+#include "../handlers/retention.h"
+#include "../handlers/session.h"
+#include "../handlers/valid.h"
+#include "t.h"
+
+static struct app app;
+static char dir[] = "/tmp/hc-services.XXXXXX";
+
+/* The integer a query returns, or -1. */
+static long long
+one(const char *sql)
+{
+	struct buf err;
+	struct db_stmt *s;
+	long long v = -1;
+
+	buf_init(&err);
+	if ((s = db_prepare(app.db, sql, &err)) != NULL && db_step(s) == DB_ROW)
+		v = db_col_int(s, 0);
+	db_finalize(s);
+	buf_free(&err);
+	return v;
+}
+
+/* The text a query returns (static), or "(none)". */
+static const char *
+text(const char *sql)
+{
+	static char out[512];
+	struct buf err;
+	struct db_stmt *s;
+
+	buf_init(&err);
+	snprintf(out, sizeof(out), "(none)");
+	if ((s = db_prepare(app.db, sql, &err)) != NULL && db_step(s) == DB_ROW)
+		snprintf(out, sizeof(out), "%s", db_col_text(s, 0));
+	db_finalize(s);
+	buf_free(&err);
+	return out;
+}
+
+static int
+exec(const char *sql)
+{
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	rc = db_exec(app.db, sql, &err);
+	if (rc == -1)
+		printf("exec: %s: %s\n", sql, buf_cstr(&err));
+	buf_free(&err);
+	return rc;
+}
+
+/* A context at time now (no request body, no session). */
+static struct request req;
+static struct response resp;
+
+static struct ctx
+at(time_t now)
+{
+	struct ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.app = &app;
+	c.req = &req;
+	c.resp = &resp;
+	c.now = now;
+	return c;
+}
+
+/* An account for phone, as sign-in makes it. */
+static int64_t
+account(const char *phone, time_t now)
+{
+	struct db_stmt *s = db_stmt(app.db, SQL_ACCOUNT_UPSERT);
+	int64_t id = -1;
+
+	db_bind_text(s, 1, phone);
+	db_bind_int(s, 2, now);
+	if (db_step(s) == DB_ROW)
+		id = db_col_int(s, 0);
+	db_reset(s);
+	return id;
+}
+
+static void
+setup(void)
+{
+	struct buf err, log;
+	char path[256];
+	FILE *f;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	setenv("HC_DATA_DIR", dir, 1);
+	setenv("TZ", "UTC", 1);
+	unsetenv("HC_CONFIG");
+	unsetenv("HC_NOW");
+	buf_init(&err);
+	buf_init(&log);
+	if (boot_config(&app, &err) == -1 || boot_db(&app, &err) == -1 ||
+	    migrate_up(app.db, migrations, migrations_count, 0, &log,
+	    &err) < 0 || boot_prepare(&app, &err) == -1) {
+		printf("setup: %s\n", buf_cstr(&err));
+		exit(1);
+	}
+	memset(app.session_key, 0x11, sizeof(app.session_key));
+	memset(app.id_key, 0x22, sizeof(app.id_key));
+	snprintf(path, sizeof(path), "%s/ok", dir);
+	if ((f = fopen(path, "w")) != NULL)
+		fclose(f);
+	buf_free(&err);
+	buf_free(&log);
+	resp_init(&resp);
+}
+
+/* 2026-11-29 10:00 Shanghai: the tests' "today". */
+#define NOW	1795917600
+#define DAY	86400
+
+static void
+test_session(void)
+{
+	struct ctx c = at(NOW);
+	char *token = NULL, bearer[512];
+	time_t expires;
+	int64_t acc;
+
+	acc = account("13800138000", NOW);
+	T_CHECK(acc > 0, "account");
+	T_CHECK(db_begin(app.db) == 0, "begin");
+	T_CHECK(session_create(&c, acc, &token, &expires) == 0, "create");
+	T_CHECK(token != NULL, "a token");
+	T_CHECK(expires == clock_next_cutoff(NOW), "ends at the cutoff");
+	T_CHECK(one("SELECT count(*) FROM sessions") == 1, "one row");
+	snprintf(bearer, sizeof(bearer), "Bearer %s", token ? token : "");
+
+	req.authorization = bearer;
+	c = at(NOW + 60);
+	T_CHECK(session_read(&c) == 1, "read back");
+	T_CHECK(c.account_id == acc, "the account");
+	T_STREQ(c.phone, "13800138000", "the phone");
+	T_CHECK(c.roles == 0, "no roles yet");
+	/* Roles are read per request: a grant shows at once. */
+	exec("INSERT INTO account_roles (account_id, role, granted_at) "
+	    "SELECT id, 'checker', 0 FROM accounts");
+	c = at(NOW + 61);
+	T_CHECK(session_read(&c) == 1 && c.roles == ROLE_CHECKER,
+	    "roles %u", c.roles);
+	/* Not at or after the cutoff. */
+	c = at(expires);
+	T_CHECK(session_read(&c) == 0, "ended at the cutoff");
+	/* A changed byte is no session. */
+	bearer[strlen(bearer) - 2] ^= 1;
+	c = at(NOW + 62);
+	T_CHECK(session_read(&c) == 0, "tampered");
+	bearer[strlen(bearer) - 2] ^= 1;
+	/* Ending it deletes the row and clears the cookie. */
+	c = at(NOW + 63);
+	T_CHECK(session_read(&c) == 1, "again");
+	resp_free(&resp);
+	resp_init(&resp);
+	session_end(&c);
+	T_CHECK(one("SELECT count(*) FROM sessions") == 0, "row deleted");
+	T_CHECK(strstr(buf_cstr(&resp.headers), "hc_session=; ") != NULL,
+	    "cookie cleared");
+	c = at(NOW + 64);
+	T_CHECK(session_read(&c) == 0, "the token died with it");
+	req.authorization = NULL;
+	free(token);
+}
+
+/* Binds identity (name, type, number, nationality) to account acc: a status. */
+static int
+bind(int64_t acc, const char *name, const char *type, const char *number,
+    const char *nat, struct person *p, const char **code)
+{
+	struct ctx c = at(NOW);
+	struct identity id;
+	struct in_err e = { 0, "", NULL, NULL };
+	int st;
+
+	c.account_id = acc;
+	c.authed = 1;
+	if ((st = person_identity(&c, name, type, number, nat, &id, &e)) == 0) {
+		if (db_begin(app.db) == -1)
+			return 500;
+		if ((st = person_bind_self(&c, &id, p, &e)) == 0)
+			st = db_commit(app.db) == 0 ? 0 : 500;
+		else
+			db_rollback(app.db);
+	}
+	explicit_bzero(id.number, sizeof(id.number));
+	*code = st ? e.code : "";
+	return st;
+}
+
+static void
+test_person(void)
+{
+	/* 32 characters of four bytes each: the longest name there is. */
+	static const char long_name[] =
+	    "𠀀𠀁𠀂𠀃𠀄𠀅𠀆𠀇𠀈𠀉𠀊𠀋𠀌𠀍𠀎𠀏"
+	    "𠀐𠀑𠀒𠀓𠀔𠀕𠀖𠀗𠀘𠀙𠀚𠀛𠀜𠀝𠀞𠀟";
+	struct person p, q;
+	struct ctx c;
+	const char *code;
+	char mask[NAME_MASKED_BYTES], legacy[65];
+	int64_t a1, a2, a3, a4, pid;
+
+	a1 = account("13800138001", NOW);
+	a2 = account("13800138002", NOW);
+	a3 = account("13800138003", NOW);
+	a4 = account("13800138004", NOW);
+
+	T_CHECK(bind(a1, "王小华", "resident_id", "110105194912310021", NULL,
+	    &p, &code) == 400, "bad check digit");
+	T_STREQ(code, "invalid_check_digit", "its code");
+	T_CHECK(one("SELECT count(*) FROM persons") == 0, "nothing stored");
+	T_CHECK(bind(a1, "王小华", "resident_id", "11010519491231002x", NULL,
+	    &p, &code) == 0, "bound: %s", code);
+	pid = p.id;
+	T_STREQ(p.id_masked, "1101**********002X", "masked");
+	T_CHECK(bind(a1, "王小华", "resident_id", "11010519491231002X", NULL,
+	    &p, &code) == 0 && p.id == pid, "the same again");
+	T_CHECK(bind(a1, "李四", "resident_id", "330106198001010013", NULL,
+	    &p, &code) == 409, "another identity");
+	T_STREQ(code, "identity_mismatch", "mismatch");
+	T_CHECK(bind(a2, "王小华", "resident_id", "11010519491231002X", NULL,
+	    &p, &code) == 409, "someone's own identity");
+	T_STREQ(code, "identity_in_use", "in use");
+	T_CHECK(one("SELECT count(*) FROM account_persons") == 1, "one link");
+
+	/* Two foreigners, one passport number, two countries: two persons. */
+	T_CHECK(bind(a2, "John Smith", "passport", "E12345678", "USA", &p,
+	    &code) == 0, "USA passport: %s", code);
+	T_CHECK(bind(a3, "Jane Smith", "passport", "E12345678", "GBR", &q,
+	    &code) == 0, "GBR passport, same number: %s", code);
+	T_CHECK(p.id != q.id && strcmp(p.id_hash, q.id_hash) != 0,
+	    "two persons, two keys");
+	T_CHECK(bind(a3, "Jane Smith", "passport", "E12345678", "USA", &q,
+	    &code) == 409, "the other country's document is another identity");
+
+	/*
+	 * A passport person keyed before migration 0010 ("passport:NUMBER")
+	 * moves to the new key when the document is shown again with its
+	 * nationality; with another nationality it is not found.
+	 */
+	hmac_hex(app.id_key, "id", "passport:K7654321", legacy);
+	{
+		char sql[512];
+		snprintf(sql, sizeof(sql), "INSERT INTO persons (id_hash, "
+		    "id_type, id_masked, name, nationality, created_at, "
+		    "id_legacy) VALUES ('%s', 'passport', 'K7****21', "
+		    "'Anna Berg', 'SWE', 0, 1); INSERT INTO case_entries "
+		    "(id_hash, kind, listed_day, listed_at) VALUES ('%s', "
+		    "'close_contact', '2026-11-28', 0)", legacy, legacy);
+		exec(sql);
+	}
+	pid = one("SELECT id FROM persons WHERE id_legacy = 1");
+	T_CHECK(bind(a4, "Anna Berg", "passport", "K7654321", "NOR", &p,
+	    &code) == 0 && p.id != pid, "another nationality: a new person");
+	exec("DELETE FROM account_persons WHERE account_id = (SELECT id FROM "
+	    "accounts WHERE phone = '13800138004')");
+	T_CHECK(bind(a4, "Anna Berg", "passport", "K7654321", "SWE", &p,
+	    &code) == 0 && p.id == pid, "the legacy person: %s", code);
+	T_CHECK(one("SELECT id_legacy FROM persons WHERE id = (SELECT "
+	    "person_id FROM account_persons WHERE account_id = (SELECT id "
+	    "FROM accounts WHERE phone = '13800138004'))") == 0, "moved");
+	T_CHECK(strcmp(p.id_hash, legacy) != 0, "to the new key");
+	{
+		char sql[256];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM case_entries "
+		    "WHERE id_hash = '%s'", p.id_hash);
+		T_CHECK(one(sql) == 1, "its case listing moved with it");
+	}
+
+	/* The longest name is kept whole; its mask is whole characters. */
+	T_CHECK(name_valid(long_name), "the long name is valid");
+	T_CHECK(strlen(long_name) == 128, "128 bytes");
+	exec("DELETE FROM account_persons WHERE account_id = (SELECT id FROM "
+	    "accounts WHERE phone = '13800138004')");
+	T_CHECK(bind(a4, long_name, "resident_id", "330106198001010013", NULL,
+	    &p, &code) == 0, "bound: %s", code);
+	c = at(NOW);
+	c.account_id = a4;
+	T_CHECK(person_self(&c, &q) == 1, "read back");
+	T_STREQ(q.name, long_name, "the whole name");
+	name_mask(q.name, mask, sizeof(mask));
+	T_CHECK(utf8_valid(mask, strlen(mask)), "mask is valid UTF-8");
+	T_STREQ(mask, "𠀀*𠀟", "first and last character");
+}
+
+/* Stores a clean declaration of person pid on day (YYYY-MM-DD). */
+static void
+declare_clean(int64_t pid, const char *day)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "INSERT INTO declarations (person_id, day, "
+	    "temp_tenths, symptoms, contact, declared_at) VALUES (%lld, '%s', "
+	    "365, 0, 0, 0)", (long long)pid, day);
+	exec(sql);
+}
+
+static void
+test_colour_and_purge(void)
+{
+	struct rules_result res;
+	struct person p;
+	struct buf out;
+	struct ctx c;
+	const char *code;
+	char day[11];
+	int64_t acc, pid;
+	int i;
+
+	/* Listed as a close contact on day 0 (2026-11-29): red. */
+	acc = account("13800138010", NOW);
+	T_CHECK(bind(acc, "赵六", "resident_id", "330106199001010018", NULL,
+	    &p, &code) == 0, "bound: %s", code);
+	pid = p.id;
+	{
+		char sql[256];
+		snprintf(sql, sizeof(sql), "INSERT INTO case_entries (id_hash, "
+		    "kind, listed_day, listed_at) VALUES ('%s', 'confirmed', "
+		    "'2026-11-29', 0)", p.id_hash);
+		exec(sql);
+	}
+	c = at(NOW);
+	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
+	    res.color == COLOR_RED, "listed: red");
+	/* Clean on days 1..14, the colour read each day: green on day 14. */
+	for (i = 1; i <= 14; i++) {
+		day_add("2026-11-29", i, day);
+		declare_clean(pid, day);
+		c = at(NOW + (time_t)i * DAY);
+		T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0, "day %d", i);
+	}
+	T_CHECK(res.color == COLOR_GREEN, "day 14: green (%s)",
+	    color_name(res.color));
+	T_STREQ(text("SELECT clear_red_from FROM persons WHERE id = (SELECT "
+	    "person_id FROM account_persons ap JOIN accounts a ON a.id = "
+	    "ap.account_id WHERE a.phone = '13800138010')"), "2026-11-30",
+	    "the clearance is kept");
+
+	/*
+	 * Day 15 skipped; on day 16 the purge keeps declarations from day 3
+	 * on: the clean run left is 12 days, but the listing (kept 28 days)
+	 * stays cleared.
+	 */
+	buf_init(&out);
+	T_CHECK(retention_purge_all(&app, NOW + 16 * DAY, 0, &out) == 0,
+	    "purge on day 16");
+	buf_free(&out);
+	T_CHECK(one("SELECT min(day) FROM declarations WHERE day > '0'") == -1 ||
+	    strcmp(text("SELECT min(day) FROM declarations"), "2026-12-02") ==
+	    0, "declarations before day 3 are gone: %s",
+	    text("SELECT min(day) FROM declarations"));
+	T_CHECK(one("SELECT count(*) FROM case_entries WHERE kind = "
+	    "'confirmed'") == 1, "the listing is kept");
+	day_add("2026-11-29", 16, day);
+	declare_clean(pid, day);
+	c = at(NOW + 16 * DAY);
+	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
+	    res.color == COLOR_GREEN, "day 16: still green (%s)",
+	    color_name(res.color));
+	/* Without the mark the same data is red: what the mark is for. */
+	exec("UPDATE persons SET clear_red_from = '', color_gen = "
+	    "color_gen + 1");
+	c = at(NOW + 16 * DAY + 1);
+	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
+	    res.color == COLOR_RED, "without the mark: red");
+}
+
+static void
+test_checklog(void)
+{
+	struct check_record r;
+	long long before = one("SELECT count(*) FROM verifications");
+	int i;
+
+	memset(&r, 0, sizeof(r));
+	r.method = "scan";
+	r.issuer = "330100";
+	r.cid = "abc";
+	r.valid = 1;
+	r.color = "green";
+	r.place = "东门";
+	r.at = NOW;
+	T_CHECK(checklog_idle(&app, 0) == -1, "nothing queued");
+	for (i = 0; i < 3; i++)
+		checklog_add(&app, &r);
+	T_CHECK(checklog_pending() == 3, "queued: %zu", checklog_pending());
+	T_CHECK(one("SELECT count(*) FROM verifications") == before,
+	    "not written yet");
+	T_CHECK(checklog_idle(&app, 0) > 0, "a flush is due soon");
+	T_CHECK(checklog_idle(&app, 1) == -1, "idle: written");
+	T_CHECK(checklog_pending() == 0, "queue empty");
+	T_CHECK(one("SELECT count(*) FROM verifications") == before + 3,
+	    "three records");
+	T_STREQ(text("SELECT place FROM verifications ORDER BY id DESC"),
+	    "东门", "the place");
+	/* A failed write keeps the records for the next try. */
+	exec("CREATE TRIGGER no_checks BEFORE INSERT ON verifications BEGIN "
+	    "SELECT RAISE(ABORT, 'test'); END");
+	checklog_add(&app, &r);
+	checklog_flush(&app);
+	T_CHECK(checklog_pending() == 1, "kept after a failure");
+	exec("DROP TRIGGER no_checks");
+	checklog_flush(&app);
+	T_CHECK(checklog_pending() == 0 && one("SELECT count(*) FROM "
+	    "verifications") == before + 4, "written on the next try");
+}
+
+/* Runs the claimed purge to its end; returns the steps it took. */
+static int
+purge_steps(void)
+{
+	int n = 0;
+
+	while (retention_step(&app) && n < 1000)
+		n++;
+	return n;
+}
+
+static void
+test_purge_claims(void)
+{
+	/* A day of its own: 2027-01-10 10:00 Shanghai. */
+	const time_t t = NOW + 42 * DAY;
+	struct ctx c;
+	char sql[256];
+
+	/* A claim 5 minutes old: another worker's, still running. */
+	snprintf(sql, sizeof(sql), "INSERT INTO purge_runs (day, started_at) "
+	    "VALUES ('2027-01-10', %lld)", (long long)(t - 300));
+	exec(sql);
+	c = at(t);
+	retention_check(&c);
+	T_CHECK(!retention_running(), "a live claim is left alone");
+	/* Six minutes on it is abandoned: the next look takes it over. */
+	c = at(t + 360);
+	retention_check(&c);
+	T_CHECK(retention_running(), "an abandoned claim is taken over");
+	purge_steps();
+	T_CHECK(!retention_running(), "finished");
+	T_CHECK(one("SELECT finished_at IS NOT NULL FROM purge_runs WHERE "
+	    "day = '2027-01-10'") == 1, "recorded as done");
+	c = at(t + 400);
+	retention_check(&c);
+	T_CHECK(!retention_running(), "a done day is not run again");
+
+	/* The next day's run fails: released, paused, then retried. */
+	snprintf(sql, sizeof(sql), "INSERT INTO otp_codes (phone, code_mac, "
+	    "created_at, expires_at) VALUES ('13800138000', 'x', %lld, %lld)",
+	    (long long)(t - 3600), (long long)(t - 3300));
+	exec(sql);
+	exec("CREATE TRIGGER no_purge BEFORE DELETE ON otp_codes BEGIN "
+	    "SELECT RAISE(ABORT, 'test'); END");
+	c = at(t + DAY);
+	retention_check(&c);
+	T_CHECK(retention_running(), "claimed");
+	purge_steps();
+	T_CHECK(!retention_running(), "stopped by the failure");
+	T_CHECK(one("SELECT finished_at IS NULL AND started_at = 0 AND "
+	    "failures = 1 FROM purge_runs WHERE day = '2027-01-11'") == 1,
+	    "released, one failure");
+	T_CHECK(one("SELECT retry_at FROM purge_runs WHERE day = '2027-01-11'")
+	    == (long long)(t + DAY + 60), "retry in a minute: %lld",
+	    one("SELECT retry_at FROM purge_runs WHERE day = '2027-01-11'"));
+	exec("DROP TRIGGER no_purge");
+	c = at(t + DAY + 30);
+	retention_check(&c);
+	T_CHECK(!retention_running(), "not before the pause is over");
+	c = at(t + DAY + 61);
+	retention_check(&c);
+	T_CHECK(retention_running(), "retried after it");
+	purge_steps();
+	T_CHECK(one("SELECT finished_at IS NOT NULL FROM purge_runs WHERE "
+	    "day = '2027-01-11'") == 1, "and done");
+	T_CHECK(one("SELECT count(*) FROM otp_codes") == 0, "the code purged");
+}
+
+int
+main(void)
+{
+	char cmd[300];
+
+	setup();
+	test_session();
+	test_person();
+	test_colour_and_purge();
+	test_checklog();
+	test_purge_claims();
+	boot_close(&app);
+	resp_free(&resp);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("could not remove %s\n", dir);
+	T_DONE("services");
+}
