@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "../fcgi/util.h"
 #include "../handlers/valid.h"
 #include "t.h"
 
