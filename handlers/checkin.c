@@ -216,24 +216,18 @@ itinerary(struct ctx *c, int for_page)
 }
 
 /*
- * GET /api/v1/itinerary: 200 {"days":14 (retention_checkins_days),"checkins":[{"venue":{"name",
- * "address","region_name"},"checked_in_at","color"}]}, newest first; 401.
+ * GET /api/v1/itinerary: 200 {"days":14 (retention_checkins_days),
+ * "checkins":[{"venue":{"name","address","region_name"},"checked_in_at",
+ * "color"}]}, newest first; 401.
  */
 void
 api_itinerary(struct ctx *c)
 {
-	cJSON *o, *arr;
+	cJSON *o = cJSON_CreateObject();
 
-	if ((arr = itinerary(c, 0)) == NULL) {
-		api_err(c, 500, "internal");
-		return;
-	}
-	o = cJSON_CreateObject();
 	cJSON_AddNumberToObject(o, "days",
 	    (double)c->app->conf.keep.checkins_days);
-	cJSON_AddItemToObject(o, "checkins", arr);
-	api_json(c, 200, o);
-	cJSON_Delete(o);
+	api_object(c, o, "checkins", itinerary(c, 0));
 }
 
 /*

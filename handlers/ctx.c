@@ -60,6 +60,21 @@ api_json(struct ctx *c, int status, const cJSON *body)
 }
 
 void
+api_object(struct ctx *c, cJSON *extra, const char *key, cJSON *item)
+{
+	cJSON *o = extra != NULL ? extra : cJSON_CreateObject();
+
+	if (item == NULL) {
+		cJSON_Delete(o);
+		api_err(c, 500, "internal");
+		return;
+	}
+	cJSON_AddItemToObject(o, key, item);
+	api_json(c, 200, o);
+	cJSON_Delete(o);
+}
+
+void
 api_err(struct ctx *c, int status, const char *code)
 {
 	resp_error(c->resp, status, code, page_msg(c, code));

@@ -159,6 +159,12 @@ int in_str(struct ctx *c, const char *name, int (*valid)(const char *),
 
 /* Answers with a JSON body. */
 void api_json(struct ctx *c, int status, const cJSON *body);
+/*
+ * Answers 200 {"key": item, extra...} (item consumed; extra, may be
+ * NULL, is an object whose members are added first), or 500 when item is
+ * NULL: the tail of every list endpoint.
+ */
+void api_object(struct ctx *c, cJSON *extra, const char *key, cJSON *item);
 /* Answers a JSON error with the catalogue's message for code. */
 void api_err(struct ctx *c, int status, const char *code);
 /* Answers an input error (500: internal). */

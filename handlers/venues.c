@@ -267,16 +267,7 @@ venues_list(struct ctx *c, int for_page)
 void
 api_venues(struct ctx *c)
 {
-	cJSON *o, *arr;
-
-	if ((arr = venues_list(c, 0)) == NULL) {
-		api_err(c, 500, "internal");
-		return;
-	}
-	o = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, "venues", arr);
-	api_json(c, 200, o);
-	cJSON_Delete(o);
+	api_object(c, NULL, "venues", venues_list(c, 0));
 }
 
 static void

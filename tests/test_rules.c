@@ -756,10 +756,98 @@ test_names(void)
 	T_STREQ(case_kind_name(CASE__MAX), "", "case_kind_name(MAX)");
 }
 
+/*
+ * Clearance marks: a run of clean days seen before clears a cause after
+ * its declarations are gone (purged), and the marks the rules hand back
+ * only move forward.
+ */
+static void
+test_marks(void)
+{
+	static const struct {
+		const char	*what;
+		int		 listed;	/* confirmed, days from today */
+		int		 clean_from;	/* clean days from..-1 and today */
+		const char	*mark;		/* red mark: days from today, or NULL */
+		int		 mark_day;
+		enum color	 color;
+	} mrows[] = {
+		{ "listed 16 days ago, 3 clean days, no mark", -16, -2, NULL,
+		  0, COLOR_RED },
+		{ "... with a mark after the listing", -16, -2, "", -15,
+		  COLOR_GREEN },
+		{ "... a mark on the listing day does not clear it", -16, -2,
+		  "", -16, COLOR_RED },
+		{ "... a mark in the future is bad data", -16, -2, "", 1,
+		  COLOR_RED },
+		{ "listed 5 days ago: inside the window a mark does not help",
+		  -5, -2, "", -4, COLOR_RED },
+	};
+	struct decl decls[32];
+	struct case_entry ce;
+	struct rules_input in;
+	struct rules_result res;
+	struct rules_cfg cfg = rules_default();
+	const char *today = "2026-11-29";
+	char want[11];
+	size_t i;
+	int d;
+
+	for (i = 0; i < sizeof(mrows) / sizeof(mrows[0]); i++) {
+		memset(&in, 0, sizeof(in));
+		memset(decls, 0, sizeof(decls));
+		snprintf(in.today, sizeof(in.today), "%s", today);
+		for (d = mrows[i].clean_from; d <= 0; d++) {
+			day_add(today, d, decls[in.ndecls].day);
+			decls[in.ndecls++].temp_tenths = NT;
+		}
+		ce.kind = CASE_CONFIRMED;
+		day_add(today, mrows[i].listed, ce.listed);
+		in.decls = decls;
+		in.cases = &ce;
+		in.ncases = 1;
+		if (mrows[i].mark != NULL)
+			day_add(today, mrows[i].mark_day, in.red_cleared_from);
+		rules_eval(&cfg, &in, &res);
+		T_CHECK(res.color == mrows[i].color, "%s: %s", mrows[i].what,
+		    color_name(res.color));
+	}
+
+	/* Clean from 14 days ago to yesterday: the marks of that run. */
+	memset(&in, 0, sizeof(in));
+	memset(decls, 0, sizeof(decls));
+	snprintf(in.today, sizeof(in.today), "%s", today);
+	for (d = -14; d <= -1; d++) {
+		day_add(today, d, decls[in.ndecls].day);
+		decls[in.ndecls++].temp_tenths = NT;
+	}
+	in.decls = decls;
+	rules_eval(&cfg, &in, &res);
+	day_add(today, -14, want);
+	T_STREQ(res.red_clear_from, want, "red mark: the run's 14-day start");
+	day_add(today, -7, want);
+	T_STREQ(res.yellow_clear_from, want, "yellow mark: its 7-day start");
+	/* A later mark kept from before stands; an earlier one is passed. */
+	day_add(today, -3, in.red_cleared_from);
+	day_add(today, -20, in.yellow_cleared_from);
+	rules_eval(&cfg, &in, &res);
+	day_add(today, -3, want);
+	T_STREQ(res.red_clear_from, want, "the later mark stands");
+	day_add(today, -7, want);
+	T_STREQ(res.yellow_clear_from, want, "the run's mark passes an old one");
+	/* No run long enough, no mark: "". */
+	in.ndecls = 2;
+	in.red_cleared_from[0] = in.yellow_cleared_from[0] = '\0';
+	rules_eval(&cfg, &in, &res);
+	T_STREQ(res.red_clear_from, "", "no red mark");
+	T_STREQ(res.yellow_clear_from, "", "no yellow mark");
+}
+
 int
 main(void)
 {
 	test_rules();
+	test_marks();
 	test_risk();
 	test_days();
 	test_names();
