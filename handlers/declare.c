@@ -283,10 +283,13 @@ declare_store(struct ctx *c, struct decl_in *in, const char *today,
 			goto dberr;
 	}
 	/* The day's places, with those declared before: the rules read 50. */
-	s = db_stmt(a->db, SQL_TRAVEL_COUNT);
-	db_bind_int(s, 1, decl_id);
-	ntravel = db_step(s) == DB_ROW ? db_col_int(s, 0) : -1;
-	db_reset(s);
+	ntravel = 0;
+	if (in->ntravel > 0) {
+		s = db_stmt(a->db, SQL_TRAVEL_COUNT);
+		db_bind_int(s, 1, decl_id);
+		ntravel = db_step(s) == DB_ROW ? db_col_int(s, 0) : -1;
+		db_reset(s);
+	}
 	if (ntravel < 0)
 		goto dberr;
 	if (ntravel > TRAVEL_MAX) {

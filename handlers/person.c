@@ -151,9 +151,7 @@ person_identity(struct ctx *c, const char *name, const char *type,
 	else {
 		id->name = name;
 		identity_hash(c->app, id, id->type == ID_PASSPORT, id->hash);
-		if (id->type == ID_PASSPORT)
-			identity_hash(c->app, id, 0, id->legacy);
-		/* The mask is kept with a new person: made before clearing. */
+		/* The legacy key and the mask are made from the number when needed. */
 	}
 out:
 	if (st != 0)
@@ -226,31 +224,40 @@ rekey(struct ctx *c, const struct identity *id, struct person *p)
 	return 0;
 }
 
+/* The passport's key before migration 0010, made once when needed. */
+static const char *
+legacy_key(struct ctx *c, struct identity *id)
+{
+	if (id->legacy[0] == '\0')
+		identity_hash(c->app, id, 0, id->legacy);
+	return id->legacy;
+}
+
 /* Returns 1 if p is the legacy-keyed person of passport id. */
 static int
-legacy_match(const struct identity *id, const struct person *p)
+legacy_match(struct ctx *c, struct identity *id, const struct person *p)
 {
 	return id->type == ID_PASSPORT && p->legacy &&
 	    strcmp(p->nationality, id->nationality) == 0 &&
-	    ct_streq(p->id_hash, id->legacy);
+	    ct_streq(p->id_hash, legacy_key(c, id));
 }
 
 int
-person_find(struct ctx *c, const struct identity *id, struct person *p)
+person_find(struct ctx *c, struct identity *id, struct person *p)
 {
 	int rc;
 
 	if ((rc = person_query(c, SQL_PERSON_BY_HASH, id->hash, NULL, p)) != 0
 	    || id->type != ID_PASSPORT)
 		return rc;
-	if ((rc = person_query(c, SQL_PERSON_LEGACY, id->legacy,
+	if ((rc = person_query(c, SQL_PERSON_LEGACY, legacy_key(c, id),
 	    id->nationality, p)) != 1)
 		return rc;
 	return rekey(c, id, p) == -1 ? -1 : 1;
 }
 
 int
-person_bind_self(struct ctx *c, const struct identity *id, struct person *p,
+person_bind_self(struct ctx *c, struct identity *id, struct person *p,
     struct in_err *e)
 {
 	struct app *a = c->app;
@@ -263,7 +270,7 @@ person_bind_self(struct ctx *c, const struct identity *id, struct person *p,
 	if (rc == 1) {
 		if (ct_streq(id->hash, p->id_hash))
 			return 0;
-		if (legacy_match(id, p))
+		if (legacy_match(c, id, p))
 			return rekey(c, id, p) == -1 ?
 			    in_err(e, 500, "internal", NULL, NULL) : 0;
 		return in_err(e, 409, "identity_mismatch", "id_number", NULL);

@@ -15,10 +15,10 @@
 struct identity {
 	const char	*name;
 	enum id_type	 type;
-	char		 number[24];	/* cleared once hashed */
+	char		 number[24];	/* the caller clears it when done */
 	char		 nationality[4];	/* passports: ISO 3166-1 alpha-3 */
 	char		 hash[65];	/* type, nationality (passports), number */
-	char		 legacy[65];	/* passports: the key before 0010 */
+	char		 legacy[65];	/* passports: the key before 0010, "" until needed */
 };
 
 /* A stored person. */
@@ -39,8 +39,8 @@ int region_name(struct ctx *c, const char *code, char *out, size_t outlen);
 
 /*
  * Checks a document (name, type, number and, for passports, nationality;
- * NULL for absent) as of today, and hashes it into id; the number is not
- * kept.  Returns 0, 400 with e (missing_field, invalid_*, unknown_region,
+ * NULL for absent) as of today, and hashes it into id; the caller clears
+ * id->number (explicit_bzero) when done with it.  Returns 0, 400 with e (missing_field, invalid_*, unknown_region,
  * ...), or 500.
  */
 int person_identity(struct ctx *c, const char *name, const char *type,
@@ -53,7 +53,7 @@ int person_self(struct ctx *c, struct person *p);
  * Reads the person a document names (a passport person keyed before
  * migration 0010 is moved to the new key here): 1, 0 none, -1.
  */
-int person_find(struct ctx *c, const struct identity *id, struct person *p);
+int person_find(struct ctx *c, struct identity *id, struct person *p);
 /*
  * Makes id the account's own person, in the caller's write transaction:
  * the one already bound (it must be the same document: 409
@@ -61,7 +61,7 @@ int person_find(struct ctx *c, const struct identity *id, struct person *p);
  * (409 identity_in_use if it is), or a new one.  0 with p, or a status
  * with e.
  */
-int person_bind_self(struct ctx *c, const struct identity *id,
+int person_bind_self(struct ctx *c, struct identity *id,
     struct person *p, struct in_err *e);
 /* Returns 1 if the person declared on day, 0 if not, -1. */
 int person_declared(struct ctx *c, int64_t person_id, const char *day);

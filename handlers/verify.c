@@ -314,17 +314,17 @@ api_verify_lookup(struct ctx *c)
 		api_in_error(c, &e);
 		return;
 	}
-	explicit_bzero(id.number, sizeof(id.number));
 	/* Lookups reveal health status by ID number: limited per checker. */
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
 	if (db_begin(c->app->db) == -1)
-		goto dberr;
+		goto dberr_clear;
 	wait = ratelimit_hit(c, "lookup", who, c->app->conf.lookup_hourly,
 	    3600);
 	if (wait != 0 || db_commit(c->app->db) == -1) {
 		db_rollback(c->app->db);
 		if (wait <= 0)
-			goto dberr;
+			goto dberr_clear;
+		explicit_bzero(id.number, sizeof(id.number));
 		resp_header(c->resp, "Retry-After", "%ld", wait);
 		api_err(c, 429, "rate_limited");
 		return;
@@ -333,7 +333,9 @@ api_verify_lookup(struct ctx *c)
 	memset(&k, 0, sizeof(k));
 	memcpy(k.issuer, c->app->conf.region, 7);
 	clock_day(c->now, today);
-	if ((rc = person_find(c, &id, &p)) == -1)
+	rc = person_find(c, &id, &p);
+	explicit_bzero(id.number, sizeof(id.number));
+	if (rc == -1)
 		goto dberr;
 	/* The name must match too; either miss reads as no declaration. */
 	if (rc == 1 && strcmp(p.name, name) == 0) {
@@ -355,6 +357,8 @@ api_verify_lookup(struct ctx *c)
 	record(c, "lookup", &k, place);
 	check_json(c, &k);
 	return;
+dberr_clear:
+	explicit_bzero(id.number, sizeof(id.number));
 dberr:
 	api_err(c, 500, "internal");
 }
