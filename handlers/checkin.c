@@ -207,12 +207,7 @@ itinerary(struct ctx *c, int for_page)
 		}
 		cJSON_AddItemToArray(arr, o);
 	}
-	db_reset(s);
-	if (rc == DB_ERR) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rows_done(s, rc, arr);
 }
 
 /*

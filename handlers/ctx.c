@@ -74,6 +74,17 @@ api_object(struct ctx *c, cJSON *extra, const char *key, cJSON *item)
 	cJSON_Delete(o);
 }
 
+cJSON *
+rows_done(struct db_stmt *s, int rc, cJSON *arr)
+{
+	db_reset(s);
+	if (rc == DB_ERR) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
+}
+
 void
 api_err(struct ctx *c, int status, const char *code)
 {

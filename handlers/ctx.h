@@ -165,6 +165,8 @@ void api_json(struct ctx *c, int status, const cJSON *body);
  * NULL: the tail of every list endpoint.
  */
 void api_object(struct ctx *c, cJSON *extra, const char *key, cJSON *item);
+/* Ends a loop of rows into arr: resets s; arr, or NULL (arr freed) if rc is DB_ERR. */
+cJSON *rows_done(struct db_stmt *s, int rc, cJSON *arr);
 /* Answers a JSON error with the catalogue's message for code. */
 void api_err(struct ctx *c, int status, const char *code);
 /* Answers an input error (500: internal). */

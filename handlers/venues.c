@@ -255,12 +255,7 @@ venues_list(struct ctx *c, int for_page)
 			o = venue_json(c, &v);
 		cJSON_AddItemToArray(arr, o);
 	}
-	db_reset(s);
-	if (rc == DB_ERR) {
-		cJSON_Delete(arr);
-		return NULL;
-	}
-	return arr;
+	return rows_done(s, rc, arr);
 }
 
 /* GET /api/v1/venues: 200 {"venues":[...]} (mine, newest first); 401. */
