@@ -131,7 +131,9 @@ compute(struct ctx *c, int64_t person_id, const char *id_hash,
 /*
  * The colour, from the cache in persons when nothing it depends on has
  * changed, else computed and stored with the generation read before
- * computing, and with the clearance marks the rules found.
+ * computing, and with the clearance marks the rules found: today's, until
+ * the day is over (a declaration always computes the colour, so the last
+ * computation of a day saw its last declaration).
  */
 int
 colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
@@ -144,9 +146,11 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 	int fresh = 0;
 
 	memset(&in, 0, sizeof(in));
+	clock_day(c->now, in.today);
 	db_bind_int(s, 1, person_id);
 	db_bind_int(s, 2, c->now);
 	db_bind_text(s, 3, a->conf.rules_id);
+	db_bind_text(s, 4, in.today);
 	if (db_step(s) != DB_ROW) {
 		db_reset(s);
 		return -1;
@@ -178,6 +182,7 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 	db_bind_int(s, 7, gen);
 	db_bind_text(s, 8, out->red_clear_from);
 	db_bind_text(s, 9, out->yellow_clear_from);
+	db_bind_text(s, 10, in.today);
 	if (db_run(s) == DB_ERR)
 		LOG("cannot cache a colour");	/* the answer stands */
 	return 0;

@@ -168,10 +168,13 @@ counts_json(const long long *n, struct buf *out)
 	buf_putc(out, '}');
 }
 
-/* Records a finished run for day, then checkpoints the WAL. */
+/*
+ * Records a finished run for day (the claim started at started, or any
+ * claim with force), then checkpoints the WAL.
+ */
 static void
 finish_run(struct app *a, const char *day, time_t started, time_t now,
-    const long long *n)
+    const long long *n, int force)
 {
 	struct db_stmt *s = db_stmt(a->db, SQL_PURGE_RUN_FINISH);
 	struct buf b;
@@ -182,6 +185,7 @@ finish_run(struct app *a, const char *day, time_t started, time_t now,
 	db_bind_int(s, 2, started);
 	db_bind_int(s, 3, now);
 	db_bind_text(s, 4, b.ptr);
+	db_bind_int(s, 5, force);
 	if (db_run(s) == DB_ERR)
 		LOG("cannot record the purge of %s", day);
 	if (db_checkpoint(a->db) == -1)
@@ -189,15 +193,16 @@ finish_run(struct app *a, const char *day, time_t started, time_t now,
 	buf_free(&b);
 }
 
-/* Releases a failed run: claimable again after a growing pause. */
+/* Releases a failed run claimed at started: claimable again after a pause. */
 static void
-release_run(struct app *a, const char *day, time_t now)
+release_run(struct app *a, const char *day, time_t started, time_t now)
 {
 	struct db_stmt *s = db_stmt(a->db, SQL_PURGE_RUN_RELEASE);
 
 	db_bind_text(s, 1, day);
 	db_bind_int(s, 2, now);
 	db_bind_int(s, 3, PURGE_RETRY_MAX);
+	db_bind_int(s, 4, started);
 	if (db_run(s) == DB_ERR)
 		LOG("cannot release the purge of %s; it is taken over when "
 		    "its claim is abandoned", day);
@@ -284,7 +289,7 @@ retention_step(struct app *a)
 			LOG("purge of %s failed; released for a retry",
 			    classes[cur].name);
 			running = 0;
-			release_run(a, run_day, run_now);
+			release_run(a, run_day, run_now, run_now);
 			return 0;
 		}
 		counts[cur] += n;
@@ -294,7 +299,7 @@ retention_step(struct app *a)
 			return 1;
 	}
 	running = 0;
-	finish_run(a, run_day, run_now, run_now, counts);
+	finish_run(a, run_day, run_now, run_now, counts, 0);
 	buf_init(&b);
 	counts_json(counts, &b);
 	LOG("purge %s done in %.0f ms: %s", run_day, clock_ms_since(&run_t0),
@@ -325,7 +330,7 @@ retention_purge_all(struct app *a, time_t now, int dry_run, struct buf *out)
 	}
 	if (!dry_run) {
 		clock_day(now, today);
-		finish_run(a, today, now, now, n);
+		finish_run(a, today, now, now, n, 1);
 	}
 	return 0;
 }

@@ -314,17 +314,22 @@ api_verify_lookup(struct ctx *c)
 		api_in_error(c, &e);
 		return;
 	}
-	/* Lookups reveal health status by ID number: limited per checker. */
+	/*
+	 * Lookups reveal health status by ID number: limited per checker.
+	 * The person is read in the same transaction, since finding one may
+	 * move a passport person to its new key (two writes, one commit).
+	 */
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
 	if (db_begin(c->app->db) == -1)
 		goto dberr_clear;
 	wait = ratelimit_hit(c, "lookup", who, c->app->conf.lookup_hourly,
 	    3600);
-	if (wait != 0 || db_commit(c->app->db) == -1) {
+	rc = wait == 0 ? person_find(c, &id, &p) : 0;
+	explicit_bzero(id.number, sizeof(id.number));
+	if (wait != 0 || rc == -1 || db_commit(c->app->db) == -1) {
 		db_rollback(c->app->db);
 		if (wait <= 0)
-			goto dberr_clear;
-		explicit_bzero(id.number, sizeof(id.number));
+			goto dberr;
 		resp_header(c->resp, "Retry-After", "%ld", wait);
 		api_err(c, 429, "rate_limited");
 		return;
@@ -333,12 +338,10 @@ api_verify_lookup(struct ctx *c)
 	memset(&k, 0, sizeof(k));
 	memcpy(k.issuer, c->app->conf.region, 7);
 	clock_day(c->now, today);
-	rc = person_find(c, &id, &p);
-	explicit_bzero(id.number, sizeof(id.number));
-	if (rc == -1)
-		goto dberr;
 	/* The name must match too; either miss reads as no declaration. */
 	if (rc == 1 && strcmp(p.name, name) == 0) {
+		/* Recorded for tracing even without a declaration today. */
+		k.person_id = p.id;
 		if ((rc = person_declared(c, p.id, today)) == -1)
 			goto dberr;
 		if (rc == 1) {
@@ -346,7 +349,6 @@ api_verify_lookup(struct ctx *c)
 				goto dberr;
 			k.valid = 1;
 			k.color = res.color;
-			k.person_id = p.id;
 			snprintf(k.id_masked, sizeof(k.id_masked), "%s",
 			    p.id_masked);
 			name_mask(p.name, k.name_masked, sizeof(k.name_masked));

@@ -18,8 +18,19 @@ UPDATE persons SET id_legacy = 1 WHERE id_type = 'passport';
 --    purge of the declarations behind it (kept 14 days) does not bring
 --    back a cause (a case listing is kept 28) that they had cleared.
 --    "" until such a run is seen; days compare as text.
+--    A run that ends today is not settled: today's declaration may still
+--    get worse (a day keeps its worst answers).  So the marks of the day
+--    (clear_*_today, computed on clear_day, overwritten by every
+--    computation that day) become settled (clear_*_from, which only move
+--    forward) once the day is over: the day's last computation, made
+--    after its last declaration, saw the day as it ended.  Marks are kept
+--    for one rules configuration (clear_rules): other day counts, no marks.
 ALTER TABLE persons ADD COLUMN clear_red_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE persons ADD COLUMN clear_yellow_from TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN clear_red_today TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN clear_yellow_today TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN clear_day TEXT NOT NULL DEFAULT '';
+ALTER TABLE persons ADD COLUMN clear_rules TEXT NOT NULL DEFAULT '';
 
 -- 3. A purge that fails is released and retried with a growing pause.
 ALTER TABLE purge_runs ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;

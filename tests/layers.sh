@@ -7,6 +7,7 @@
 # - no SQL text stands in handlers/ outside sql.def.
 # Usage: tests/layers.sh BUILD-DIR
 set -u
+export LC_ALL=C	# join needs sort's order
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD="$TOP/$BUILD" ;; esac
@@ -40,9 +41,21 @@ objects() {
 	done
 }
 
+# Every source's object, and not older than its source.
+for o in $(objects); do
+	c="$TOP/$(basename "$(dirname "$o")")/$(basename "$o" .o).c"
+	if [ ! -e "$o" ]; then
+		fail "$o missing (build first)"
+	elif [ "$c" -nt "$o" ]; then
+		fail "$o is older than its source (build first)"
+	else
+		pass
+	fi
+done
+
 # defs: "symbol dir/file" for every global symbol a file defines.
 for o in $(objects); do
-	[ -e "$o" ] || { fail "$o missing (build first)"; continue; }
+	[ -e "$o" ] || continue
 	f="$(basename "$(dirname "$o")")/$(basename "$o" .o)"
 	nm -g --defined-only "$o" | awk -v f="$f" 'NF == 3 { print $3, f }'
 done | sort > "$T/defs"
@@ -90,7 +103,8 @@ else
 	fail "fcgi/ has a circle: $(head -5 "$T/tsort" | tr '\n' ' ')"
 fi
 
-# SQL text only in sql.def: string literals that begin a statement.
+# SQL text only in sql.def: string literals that begin a statement (our SQL
+# writes its keywords in capitals).
 grep -nE '"[[:space:]]*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|WITH)[[:space:]]' \
     "$TOP"/handlers/*.c "$TOP"/handlers/*.h > "$T/sql" 2>/dev/null
 if [ -s "$T/sql" ]; then

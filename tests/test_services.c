@@ -362,10 +362,48 @@ test_colour_and_purge(void)
 	}
 	T_CHECK(res.color == COLOR_GREEN, "day 14: green (%s)",
 	    color_name(res.color));
-	T_STREQ(text("SELECT clear_red_from FROM persons WHERE id = (SELECT "
-	    "person_id FROM account_persons ap JOIN accounts a ON a.id = "
-	    "ap.account_id WHERE a.phone = '13800138010')"), "2026-11-30",
-	    "the clearance is kept");
+	T_STREQ(text("SELECT clear_red_today || '/' || clear_day || '/' || "
+	    "clear_red_from FROM persons WHERE id = (SELECT person_id FROM "
+	    "account_persons ap JOIN accounts a ON a.id = ap.account_id WHERE "
+	    "a.phone = '13800138010')"), "2026-11-30/2026-12-13/",
+	    "the clearance is kept, settled when the day is over");
+
+	/*
+	 * Another person, the same days, but day 14 ends with a fever (a
+	 * day keeps its worst answers): the run is 13 days, nothing cleared.
+	 */
+	{
+		struct person p2;
+		int64_t acc2 = account("13800138011", NOW), pid2;
+		char sql[256];
+
+		T_CHECK(bind(acc2, "钱七", "resident_id",
+		    "330106199001020013", NULL, &p2, &code) == 0, "bound: %s",
+		    code);
+		pid2 = p2.id;
+		snprintf(sql, sizeof(sql), "INSERT INTO case_entries (id_hash, "
+		    "kind, listed_day, listed_at) VALUES ('%s', 'confirmed', "
+		    "'2026-11-29', 0)", p2.id_hash);
+		exec(sql);
+		for (i = 1; i <= 14; i++) {
+			day_add("2026-11-29", i, day);
+			declare_clean(pid2, day);
+			c = at(NOW + (time_t)i * DAY);
+			T_CHECK(colour_of(&c, pid2, p2.id_hash, &res) == 0,
+			    "day %d", i);
+		}
+		T_CHECK(res.color == COLOR_GREEN, "morning of day 14: green");
+		snprintf(sql, sizeof(sql), "UPDATE declarations SET "
+		    "temp_tenths = 385 WHERE person_id = %lld AND day = "
+		    "'2026-12-13'", (long long)pid2);
+		exec(sql);
+		c = at(NOW + 14 * DAY + 36000);
+		T_CHECK(colour_of(&c, pid2, p2.id_hash, &res) == 0 &&
+		    res.color == COLOR_RED, "evening of day 14, fever: red");
+		snprintf(sql, sizeof(sql), "SELECT clear_red_today FROM "
+		    "persons WHERE id = %lld", (long long)pid2);
+		T_STREQ(text(sql), "", "the morning's mark is gone");
+	}
 
 	/*
 	 * Day 15 skipped; on day 16 the purge keeps declarations from day 3
@@ -376,24 +414,57 @@ test_colour_and_purge(void)
 	T_CHECK(retention_purge_all(&app, NOW + 16 * DAY, 0, &out) == 0,
 	    "purge on day 16");
 	buf_free(&out);
-	T_CHECK(one("SELECT min(day) FROM declarations WHERE day > '0'") == -1 ||
-	    strcmp(text("SELECT min(day) FROM declarations"), "2026-12-02") ==
-	    0, "declarations before day 3 are gone: %s",
-	    text("SELECT min(day) FROM declarations"));
+	T_STREQ(text("SELECT min(day) FROM declarations"), "2026-12-02",
+	    "declarations before day 3 are gone");
 	T_CHECK(one("SELECT count(*) FROM case_entries WHERE kind = "
-	    "'confirmed'") == 1, "the listing is kept");
+	    "'confirmed'") == 2, "the listings are kept");
 	day_add("2026-11-29", 16, day);
 	declare_clean(pid, day);
 	c = at(NOW + 16 * DAY);
 	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
 	    res.color == COLOR_GREEN, "day 16: still green (%s)",
 	    color_name(res.color));
+	T_STREQ(text("SELECT clear_red_from FROM persons WHERE id = (SELECT "
+	    "person_id FROM account_persons ap JOIN accounts a ON a.id = "
+	    "ap.account_id WHERE a.phone = '13800138010')"), "2026-11-30",
+	    "settled");
+	{
+		char sql[256];
+		int64_t pid2 = one("SELECT person_id FROM account_persons ap "
+		    "JOIN accounts a ON a.id = ap.account_id WHERE a.phone = "
+		    "'13800138011'");
+		const char *h;
+
+		snprintf(sql, sizeof(sql), "SELECT id_hash FROM persons WHERE "
+		    "id = %lld", (long long)pid2);
+		h = text(sql);
+		snprintf(day, sizeof(day), "2026-12-15");
+		declare_clean(pid2, day);
+		T_CHECK(colour_of(&c, pid2, h, &res) == 0 &&
+		    res.color == COLOR_RED, "the fever's person on day 16: red");
+	}
 	/* Without the mark the same data is red: what the mark is for. */
-	exec("UPDATE persons SET clear_red_from = '', color_gen = "
-	    "color_gen + 1");
+	exec("UPDATE persons SET clear_red_from = '', clear_red_today = '', "
+	    "color_gen = color_gen + 1");
 	c = at(NOW + 16 * DAY + 1);
 	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
 	    res.color == COLOR_RED, "without the mark: red");
+	exec("UPDATE persons SET clear_red_from = '2026-11-30', color_gen = "
+	    "color_gen + 1");
+	c = at(NOW + 16 * DAY + 1);
+	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
+	    res.color == COLOR_GREEN, "the mark back: green");
+	/* Marks are for one rules configuration: other day counts, none. */
+	snprintf(app.conf.rules_id, sizeof(app.conf.rules_id), "373/14/21/7");
+	app.conf.rules.red_clear_days = 21;
+	c = at(NOW + 16 * DAY + 2);
+	T_CHECK(colour_of(&c, pid, p.id_hash, &res) == 0 &&
+	    res.color == COLOR_RED, "21 clean days needed now: red (%s)",
+	    color_name(res.color));
+	app.conf.rules = rules_default();
+	snprintf(app.conf.rules_id, sizeof(app.conf.rules_id), "%d/%d/%d/%d",
+	    app.conf.rules.fever_tenths, app.conf.rules.window_days,
+	    app.conf.rules.red_clear_days, app.conf.rules.yellow_clear_days);
 }
 
 static void
@@ -503,6 +574,26 @@ test_purge_claims(void)
 	T_CHECK(one("SELECT finished_at IS NOT NULL FROM purge_runs WHERE "
 	    "day = '2027-01-11'") == 1, "and done");
 	T_CHECK(one("SELECT count(*) FROM otp_codes") == 0, "the code purged");
+
+	/* A run taken over meanwhile is the other worker's: not released. */
+	snprintf(sql, sizeof(sql), "INSERT INTO otp_codes (phone, code_mac, "
+	    "created_at, expires_at) VALUES ('13800138000', 'x', %lld, %lld)",
+	    (long long)(t + DAY), (long long)(t + DAY + 300));
+	exec(sql);
+	c = at(t + 2 * DAY);
+	retention_check(&c);
+	T_CHECK(retention_running(), "claimed the third day");
+	snprintf(sql, sizeof(sql), "UPDATE purge_runs SET started_at = %lld "
+	    "WHERE day = '2027-01-12'", (long long)(t + 2 * DAY + 700));
+	exec(sql);
+	exec("CREATE TRIGGER no_purge BEFORE DELETE ON otp_codes BEGIN "
+	    "SELECT RAISE(ABORT, 'test'); END");
+	purge_steps();
+	exec("DROP TRIGGER no_purge");
+	snprintf(sql, sizeof(sql), "SELECT started_at = %lld AND failures = 0 "
+	    "AND retry_at IS NULL FROM purge_runs WHERE day = '2027-01-12'",
+	    (long long)(t + 2 * DAY + 700));
+	T_CHECK(one(sql) == 1, "the other worker's claim is left alone");
 }
 
 int
