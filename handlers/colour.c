@@ -12,7 +12,6 @@
 #include "../fcgi/log.h"
 #include "colour.h"
 
-#define TRAVEL_MAX	50	/* per declaration: declare.c refuses more */
 #define DECLS_MAX	64	/* days of history read for the rules */
 #define CASES_MAX	32
 #define AREAS_MAX	(3 * TRAVEL_MAX * 2)
@@ -49,7 +48,7 @@ risk_of_travel(struct app *a, const struct travel *t, struct risk_area *areas,
 	db_reset(r);
 }
 
-/* Runs the rules over the person's stored data (in holds the marks). */
+/* Runs the rules over the person's stored data (in holds today and the marks). */
 static int
 compute(struct ctx *c, int64_t person_id, const char *id_hash,
     struct rules_input *in, struct rules_result *out)
@@ -65,7 +64,6 @@ compute(struct ctx *c, int64_t person_id, const char *id_hash,
 	size_t i;
 	int rc;
 
-	clock_day(c->now, in->today);
 	day_add(in->today, -(DECLS_MAX - 1), since);
 
 	s = db_stmt(a->db, SQL_DECLS_SINCE);

@@ -16,7 +16,6 @@
 #include "person.h"
 #include "valid.h"
 
-#define TRAVEL_MAX	50	/* places in a day's declaration */
 
 /* A declaration as submitted, after validation. */
 struct decl_in {

@@ -62,6 +62,9 @@ enum reason {
 	REASON__COUNT = 11
 };
 
+/* Places in a day's declaration: declare.c refuses more, colour.c reads that many. */
+#define TRAVEL_MAX	50
+
 struct travel {
 	char	region[7];	/* GB/T 2260 six digits */
 	char	date[11];	/* day of the visit */
