@@ -196,6 +196,8 @@ ctype_parse(const char *s)
 		t = CTYPE_FORM;
 	else if (len == 16 && strncasecmp(s, "application/json", len) == 0)
 		t = CTYPE_JSON;
+	else if (len == 8 && strncasecmp(s, "text/csv", len) == 0)
+		t = CTYPE_CSV;
 	else
 		return CTYPE_OTHER;
 	/* Any parameters: only charset=utf-8 is understood. */
@@ -309,5 +311,6 @@ request_free(struct request *r)
 	kv_free(&r->cookies);
 	kv_free(&r->form);
 	cJSON_Delete(r->json);
+	free(r->raw);
 	memset(r, 0, sizeof(*r));
 }

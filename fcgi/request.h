@@ -24,7 +24,8 @@ enum method {
 enum body_kind {
 	BODY_NONE,
 	BODY_FORM,	/* application/x-www-form-urlencoded */
-	BODY_JSON	/* application/json, top level object */
+	BODY_JSON,	/* application/json, top level object */
+	BODY_CSV	/* text/csv: kept as sent, in raw */
 };
 
 struct kv {
@@ -49,6 +50,8 @@ struct request {
 	struct kvlist	 form;
 	cJSON		*json;
 	enum body_kind	 body_kind;
+	char		*raw;		/* BODY_CSV: the body, NUL-terminated */
+	size_t		 raw_len;
 	const char	*content_type;	/* raw header, may be NULL */
 	const char	*authorization;
 	const char	*accept_language;
@@ -80,6 +83,7 @@ enum ctype {
 	CTYPE_NONE,
 	CTYPE_FORM,
 	CTYPE_JSON,
+	CTYPE_CSV,	/* text/csv */
 	CTYPE_OTHER
 };
 

@@ -112,6 +112,14 @@ request_parse_body(struct request *req, const char *ctype, const char *body,
 		}
 		req->body_kind = BODY_FORM;
 		return 0;
+	case CTYPE_CSV:
+		/* Kept as sent: the route's handler parses it. */
+		req->raw = ck_malloc(len + 1);
+		memcpy(req->raw, body, len);
+		req->raw[len] = '\0';
+		req->raw_len = len;
+		req->body_kind = BODY_CSV;
+		return 0;
 	case CTYPE_NONE:
 		if (len == 0)
 			return 0;

@@ -10,6 +10,7 @@
 
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include "util.h"
 
@@ -366,6 +367,19 @@ rand_token(char *out, size_t outsz, size_t n)
 	memcpy(out, b.ptr, b.len + 1);
 	buf_free(&b);
 	explicit_bzero(raw, n);
+}
+
+void
+sha256_hex(const void *p, size_t n, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+	struct buf hex;
+
+	SHA256(p, n, md);
+	buf_init(&hex);
+	hex_encode(&hex, md, sizeof(md));
+	memcpy(out, hex.ptr, 65);
+	buf_free(&hex);
 }
 
 void

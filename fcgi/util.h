@@ -65,6 +65,8 @@ void rand_token(char *out, size_t outsz, size_t n);
  */
 void hmac_hex(const unsigned char key[32], const char *domain,
     const char *value, char out[65]);
+/* Writes SHA-256(p) as 64 hex digits and a NUL. */
+void sha256_hex(const void *p, size_t n, char out[65]);
 /* Appends s percent-encoded for a query value (unreserved and '/' kept). */
 void buf_url_escape(struct buf *b, const char *s);
 /* Writes lowercase hex of p into b. */

@@ -47,6 +47,12 @@ enum cfg {
 	CFG_RETENTION_VERIFICATIONS_DAYS,
 	CFG_RETENTION_CASES_DAYS,
 	CFG_RETENTION_INACTIVE_DAYS,
+	CFG_RETENTION_AUDIT_DAYS,
+	CFG_RETENTION_APPEALS_DAYS,
+	CFG_IMPORT_LIMIT,
+	CFG_IMPORT_ROWS_MAX,
+	CFG_TRACE_WINDOW_MINUTES,
+	CFG_TRACE_DAYS,
 	CFG__MAX
 };
 
@@ -84,6 +90,12 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	    "14" },
 	[CFG_RETENTION_CASES_DAYS] = { "retention_cases_days", "28" },
 	[CFG_RETENTION_INACTIVE_DAYS] = { "retention_inactive_days", "90" },
+	[CFG_RETENTION_AUDIT_DAYS] = { "retention_audit_days", "180" },
+	[CFG_RETENTION_APPEALS_DAYS] = { "retention_appeals_days", "90" },
+	[CFG_IMPORT_LIMIT] = { "import_limit", "16777216" },
+	[CFG_IMPORT_ROWS_MAX] = { "import_rows_max", "100000" },
+	[CFG_TRACE_WINDOW_MINUTES] = { "trace_window_minutes", "120" },
+	[CFG_TRACE_DAYS] = { "trace_days", "14" },
 };
 
 /* Reads an integer key in min..max into *out; 0 or -1 with err. */
@@ -172,6 +184,17 @@ boot_config(struct app *a, struct buf *err)
 	    &cf->keep.cases_days, err) ||
 	    cfg_num(raw, CFG_RETENTION_INACTIVE_DAYS, 1, 3650,
 	    &cf->keep.inactive_days, err) ||
+	    cfg_num(raw, CFG_RETENTION_AUDIT_DAYS, 1, 3650,
+	    &cf->keep.audit_days, err) ||
+	    cfg_num(raw, CFG_RETENTION_APPEALS_DAYS, 1, 3650,
+	    &cf->keep.appeals_days, err) ||
+	    cfg_num(raw, CFG_IMPORT_LIMIT, 1024, 256 << 20, &cf->import_limit,
+	    err) ||
+	    cfg_num(raw, CFG_IMPORT_ROWS_MAX, 1, 10000000,
+	    &cf->import_rows_max, err) ||
+	    cfg_num(raw, CFG_TRACE_WINDOW_MINUTES, 1, 24 * 60,
+	    &cf->trace_window_minutes, err) ||
+	    cfg_num(raw, CFG_TRACE_DAYS, 1, 60, &cf->trace_days, err) ||
 	    cfg_num(raw, CFG_CODE_TTL, 30, 3600, &cf->code_ttl, err) ||
 	    cfg_num(raw, CFG_LOOKUP_HOURLY, 1, 100000, &cf->lookup_hourly,
 	    err) ||

@@ -69,6 +69,10 @@ struct conf {
 	char		 rules_id[48];	/* the rules configuration, for the colour cache */
 	const char	*trusted_issuers;
 	long long	 lookup_hourly;
+	long long	 import_limit;	/* bytes of a case-list body */
+	long long	 import_rows_max;
+	long long	 trace_window_minutes;	/* co-visit: +- around a visit */
+	long long	 trace_days;	/* a case's visits traced back */
 	struct {
 		long long otp_minutes;
 		long long declarations_days;
@@ -76,6 +80,8 @@ struct conf {
 		long long verifications_days;
 		long long cases_days;
 		long long inactive_days;
+		long long audit_days;
+		long long appeals_days;	/* decided appeals and disputes */
 	} keep;				/* retention (docs/retention.md) */
 	int		 cookie_secure;	/* public_base_url is https */
 };

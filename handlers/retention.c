@@ -57,6 +57,8 @@ static const struct class {
 	  SQL_PURGE_CHECKS_COUNT, SQL_PURGE_CHECKS },
 	{ "case_entries", TH_DAYS, offsetof(struct conf, keep.cases_days),
 	  SQL_PURGE_CASES_COUNT, SQL_PURGE_CASES },
+	{ "audit_log", TH_EPOCH_DAYS, offsetof(struct conf, keep.audit_days),
+	  SQL_PURGE_AUDIT_COUNT, SQL_PURGE_AUDIT },
 	{ "inactive_accounts", TH_INACTIVE, 0, SQL_PURGE_ACCOUNTS_COUNT,
 	  SQL_PURGE_ACCOUNTS },
 	{ "orphan_persons", TH_NONE, 0, SQL_PURGE_ORPHANS_COUNT,

@@ -31,7 +31,8 @@ enum need {
 
 enum rflag {
 	R_PAGE = 1 << 0,	/* HTML page: form bodies, CSRF, redirects */
-	R_SESSION = 1 << 1	/* look up the session even if not needed */
+	R_SESSION = 1 << 1,	/* look up the session even if not needed */
+	R_CSV = 1 << 2		/* takes a text/csv body up to import_limit */
 };
 
 struct handler {
@@ -43,6 +44,7 @@ struct handler {
 
 #define GET(path, fn, need, flags)	{ { METHOD_GET, path }, fn, need, flags }
 #define POST(path, fn, need, flags)	{ { METHOD_POST, path }, fn, need, flags }
+#define PUT(path, fn, need, flags)	{ { METHOD_PUT, path }, fn, need, flags }
 #define DELETE(path, fn, need, flags)	{ { METHOD_DELETE, path }, fn, need, flags }
 
 /* home.c */
@@ -199,13 +201,13 @@ app_serve(void *arg, struct request *req, struct response *resp,
 		/* Pages take forms, the API takes JSON: no cross-site JSON posts. */
 		ct = ctype_parse(req->content_type);
 		if (ct != CTYPE_NONE && ct != ((h->flags & R_PAGE) ?
-		    CTYPE_FORM : CTYPE_JSON)) {
+		    CTYPE_FORM : (h->flags & R_CSV) ? CTYPE_CSV : CTYPE_JSON)) {
 			refuse(&c, h->flags & R_PAGE, 415,
 			    "unsupported_media_type");
 			goto out;
 		}
-		if ((st = server_read_body(io, req, resp,
-		    (size_t)a->conf.body_limit)) != 0) {
+		if ((st = server_read_body(io, req, resp, (size_t)((h->flags &
+		    R_CSV) ? a->conf.import_limit : a->conf.body_limit))) != 0) {
 			/* The same answer, in the request's language. */
 			api_err(&c, st, resp->err_code);
 			goto out;
