@@ -55,6 +55,13 @@ int person_self(struct ctx *c, struct person *p);
  */
 int person_find(struct ctx *c, struct identity *id, struct person *p);
 /*
+ * Makes id->legacy, a passport's key before migration 0010, while the
+ * number is there: person_find then matches a legacy person by it after
+ * the number is cleared (a case-list import checks every row first and
+ * writes afterwards).
+ */
+void person_legacy_key(struct ctx *c, struct identity *id);
+/*
  * Makes id the account's own person, in the caller's write transaction:
  * the one already bound (it must be the same document: 409
  * identity_mismatch), a person known by the document and nobody's own

@@ -93,6 +93,19 @@ void api_itinerary(struct ctx *);
 void page_checkin(struct ctx *);
 void page_checkin_post(struct ctx *);
 void page_itinerary(struct ctx *);
+/* cases.c */
+void api_cases_import(struct ctx *);
+void api_cases(struct ctx *);
+void api_case_withdraw(struct ctx *);
+void page_admin_cases(struct ctx *);
+void page_admin_case_withdraw(struct ctx *);
+/* riskareas.c */
+void api_risk_areas(struct ctx *);
+void api_risk_set(struct ctx *);
+void api_risk_clear(struct ctx *);
+void page_admin_risk(struct ctx *);
+void page_admin_risk_post(struct ctx *);
+void page_admin_risk_clear(struct ctx *);
 
 static const struct handler routes[] = {
 	/* home.c */
@@ -141,6 +154,22 @@ static const struct handler routes[] = {
 	GET("/c/{token}", page_checkin, NEED_NONE, R_PAGE | R_SESSION),
 	POST("/c/{token}", page_checkin_post, NEED_USER, R_PAGE),
 	GET("/itinerary", page_itinerary, NEED_USER, R_PAGE),
+	/* cases.c; the import's page posts the file to the API */
+	POST("/api/v1/admin/cases", api_cases_import, NEED_ADMIN, R_CSV),
+	GET("/api/v1/admin/cases", api_cases, NEED_ADMIN, 0),
+	DELETE("/api/v1/admin/cases/{id}", api_case_withdraw, NEED_ADMIN, 0),
+	GET("/admin/cases", page_admin_cases, NEED_ADMIN, R_PAGE),
+	POST("/admin/cases/{id}/withdraw", page_admin_case_withdraw,
+	    NEED_ADMIN, R_PAGE),
+	/* riskareas.c */
+	GET("/api/v1/admin/risk-areas", api_risk_areas, NEED_ADMIN, 0),
+	PUT("/api/v1/admin/risk-areas/{region}", api_risk_set, NEED_ADMIN, 0),
+	DELETE("/api/v1/admin/risk-areas/{region}", api_risk_clear,
+	    NEED_ADMIN, 0),
+	GET("/admin/risk-areas", page_admin_risk, NEED_ADMIN, R_PAGE),
+	POST("/admin/risk-areas", page_admin_risk_post, NEED_ADMIN, R_PAGE),
+	POST("/admin/risk-areas/{region}/clear", page_admin_risk_clear,
+	    NEED_ADMIN, R_PAGE),
 };
 
 /* An error of the sequence: the error page for pages, JSON for the API. */
