@@ -470,7 +470,8 @@ out:
 	csv_free(&r);
 	free(im.rows);
 	free(im.legacy);
-	explicit_bzero(im.names.ptr, im.names.len);
+	if (im.names.ptr != NULL)
+		explicit_bzero(im.names.ptr, im.names.len);
 	buf_free(&im.names);
 	return st;
 }

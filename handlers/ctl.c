@@ -314,7 +314,8 @@ cmd_import_cases(struct app *a, const char *path)
 	}
 out:
 	cases_result_free(&r);
-	explicit_bzero(data.ptr, data.len);
+	if (data.ptr != NULL)
+		explicit_bzero(data.ptr, data.len);
 	buf_free(&data);
 	buf_free(&err);
 	return rc;
