@@ -93,6 +93,10 @@ void api_itinerary(struct ctx *);
 void page_checkin(struct ctx *);
 void page_checkin_post(struct ctx *);
 void page_itinerary(struct ctx *);
+/* auditlog.c */
+void api_audit_verify(struct ctx *);
+void api_audit_list(struct ctx *);
+void page_admin_audit(struct ctx *);
 
 static const struct handler routes[] = {
 	/* home.c */
@@ -141,6 +145,10 @@ static const struct handler routes[] = {
 	GET("/c/{token}", page_checkin, NEED_NONE, R_PAGE | R_SESSION),
 	POST("/c/{token}", page_checkin_post, NEED_USER, R_PAGE),
 	GET("/itinerary", page_itinerary, NEED_USER, R_PAGE),
+	/* auditlog.c */
+	GET("/api/v1/admin/audit/verify", api_audit_verify, NEED_ADMIN, 0),
+	GET("/api/v1/admin/audit", api_audit_list, NEED_ADMIN, 0),
+	GET("/admin/audit", page_admin_audit, NEED_ADMIN, R_PAGE),
 };
 
 /* An error of the sequence: the error page for pages, JSON for the API. */
