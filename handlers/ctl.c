@@ -14,6 +14,7 @@
 #include "../fcgi/clock.h"
 #include "../fcgi/keyring.h"
 #include "../fcgi/migrate.h"
+#include "audit.h"
 #include "boot.h"
 #include "cases.h"
 #include "retention.h"
@@ -37,6 +38,7 @@ static const char usage[] =
     "                        /api/v1/admin/cases takes it): every row or\n"
     "                        none; prints the counts, or the bad rows\n"
     "                        and exits 1\n"
+    "  audit-verify          check the audit chain; exit 1 if it is broken\n"
     "  help                  this text\n"
     "\n"
     "Configuration: HC_CONFIG names the file; HC_<KEY> overrides a key.\n"
@@ -174,6 +176,37 @@ cmd_purge(struct app *a, int dry_run)
 	buf_free(&out);
 	buf_free(&err);
 	return rc;
+}
+
+/* Prints what GET /api/v1/admin/audit/verify answers; 0 ok, 1 broken. */
+static int
+cmd_audit_verify(struct app *a)
+{
+	struct audit_check ck;
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	if (boot_prepare(a, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	db_read_begin(a->db);
+	rc = audit_verify(a, &ck);
+	db_read_end(a->db);
+	if (rc == -1) {
+		fprintf(stderr, "healthcodectl: cannot read the audit log\n");
+		return 1;
+	}
+	if (ck.ok) {
+		printf("audit chain ok: %lld entries\n", (long long)ck.entries);
+		return 0;
+	}
+	printf("audit chain BROKEN at entry %lld (%lld entries)\n",
+	    (long long)ck.first_broken, (long long)ck.entries);
+	return 1;
 }
 
 static int
@@ -354,7 +387,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
 	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0 &&
-	    strcmp(cmd, "import-cases") != 0)
+	    strcmp(cmd, "import-cases") != 0 &&
+	    strcmp(cmd, "audit-verify") != 0)
 		goto usage;
 	if (boot_db(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -379,6 +413,8 @@ main(int argc, char *argv[])
 		rc = cmd_role(&app, cmd[0] == 'g', argv[2], argv[3]);
 	else if (strcmp(cmd, "import-cases") == 0 && argc == 3)
 		rc = cmd_import_cases(&app, argv[2]);
+	else if (strcmp(cmd, "audit-verify") == 0 && argc == 2)
+		rc = cmd_audit_verify(&app);
 	else
 		goto usage;
 	goto out;

@@ -106,6 +106,10 @@ void api_risk_clear(struct ctx *);
 void page_admin_risk(struct ctx *);
 void page_admin_risk_post(struct ctx *);
 void page_admin_risk_clear(struct ctx *);
+/* auditlog.c */
+void api_audit_verify(struct ctx *);
+void api_audit_list(struct ctx *);
+void page_admin_audit(struct ctx *);
 
 static const struct handler routes[] = {
 	/* home.c */
@@ -159,17 +163,18 @@ static const struct handler routes[] = {
 	GET("/api/v1/admin/cases", api_cases, NEED_ADMIN, 0),
 	DELETE("/api/v1/admin/cases/{id}", api_case_withdraw, NEED_ADMIN, 0),
 	GET("/admin/cases", page_admin_cases, NEED_ADMIN, R_PAGE),
-	POST("/admin/cases/{id}/withdraw", page_admin_case_withdraw,
-	    NEED_ADMIN, R_PAGE),
+	POST("/admin/cases/{id}/withdraw", page_admin_case_withdraw, NEED_ADMIN, R_PAGE),
 	/* riskareas.c */
 	GET("/api/v1/admin/risk-areas", api_risk_areas, NEED_ADMIN, 0),
 	PUT("/api/v1/admin/risk-areas/{region}", api_risk_set, NEED_ADMIN, 0),
-	DELETE("/api/v1/admin/risk-areas/{region}", api_risk_clear,
-	    NEED_ADMIN, 0),
+	DELETE("/api/v1/admin/risk-areas/{region}", api_risk_clear, NEED_ADMIN, 0),
 	GET("/admin/risk-areas", page_admin_risk, NEED_ADMIN, R_PAGE),
 	POST("/admin/risk-areas", page_admin_risk_post, NEED_ADMIN, R_PAGE),
-	POST("/admin/risk-areas/{region}/clear", page_admin_risk_clear,
-	    NEED_ADMIN, R_PAGE),
+	POST("/admin/risk-areas/{region}/clear", page_admin_risk_clear, NEED_ADMIN, R_PAGE),
+	/* auditlog.c */
+	GET("/api/v1/admin/audit/verify", api_audit_verify, NEED_ADMIN, 0),
+	GET("/api/v1/admin/audit", api_audit_list, NEED_ADMIN, 0),
+	GET("/admin/audit", page_admin_audit, NEED_ADMIN, R_PAGE),
 };
 
 /* An error of the sequence: the error page for pages, JSON for the API. */

@@ -332,6 +332,18 @@ U5=$(login 13800138005)
 declare_as "$U5" "{\"name\":\"孙悟空\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 32010219880808020)\",\"temperature\":36.6,\"symptoms\":[],\"travel\":[{\"region\":\"310101\",\"date\":\"2026-11-28\"}],\"contact\":false}"
 eq "a trip to a district of a medium-risk province" "$STATUS,$(j .color),$(j '.reasons|join(",")')" "201,yellow,travel_medium_risk"
 
+# A change shows at once in the code of someone who declared before it
+# (the colour cache compares the risk areas' generation).
+U6=$(login 13800138006)
+declare_as "$U6" "{\"name\":\"周芷若\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 32010219880808039)\",\"temperature\":36.6,\"symptoms\":[],\"travel\":[{\"region\":\"420102\",\"date\":\"2026-11-28\"}],\"contact\":false}"
+eq "a trip to 江岸区, before any designation" "$STATUS,$(j .color)" "201,green"
+req PUT /api/v1/admin/risk-areas/420100 '{"level":"high"}' -- "${A[@]}"
+eq "武汉市 high risk" "$STATUS" 200
+eq "the earlier traveller's code at once" "$(colour "$U6")" "yellow travel_high_risk"
+req DELETE /api/v1/admin/risk-areas/420100 -- "${A[@]}"
+eq "cleared" "$STATUS" 200
+eq "and green again at once" "$(colour "$U6")" "green "
+
 # --- the pages -------------------------------------------------------------
 JAR="$T/jar-admin"
 page_login 13900000001
@@ -394,7 +406,7 @@ eq "cleared again on the page" "$STATUS" 404
 # --- the audit: one entry per import, withdrawal and change ---------------
 eq "imports audited" "$(sql "SELECT count(*), sum(json_extract(details, '$.rows')) FROM audit_log WHERE action = 'cases.import'")" "5|100009"
 eq "withdrawals audited" "$(sql "SELECT count(*) FROM audit_log WHERE action = 'cases.withdraw'")" 2
-eq "risk changes audited" "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'risk.%'")" 7
+eq "risk changes audited" "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'risk.%'")" 9
 
 # --- an expired designation is listed as such ------------------------------
 set_now 2026-11-30T02:00:00Z
