@@ -49,14 +49,13 @@
       return;
     }
     var err = body && body.error ? body.error : { code: 'internal', message: 'HTTP ' + status };
-    out.appendChild(el('p', 'error banner-error', err.message + ' ' +
-      form.getAttribute('data-refused'), 'cases-error'));
+    out.appendChild(el('p', 'error banner-error', err.message, 'cases-error'));
     out.lastChild.setAttribute('data-code', err.code);
     if (body && body.rows && body.rows.length) {
       list = el('ol', 'bad-rows', undefined, 'cases-errors');
       for (i = 0; i < body.rows.length; i++) {
         r = body.rows[i];
-        li = el('li', null, form.getAttribute('data-line') + ' ' + r.line +
+        li = el('li', null, form.getAttribute('data-line').replace('{n}', r.line) +
           (r.field ? ' · ' + r.field : '') + ': ' + r.message);
         li.setAttribute('data-line', String(r.line));
         li.setAttribute('data-reason', r.reason);
