@@ -50,37 +50,6 @@ csv_offset(const struct csv *r)
 	return (size_t)(r->p - r->start);
 }
 
-/*
- * Returns the length of the well-formed UTF-8 sequence at p (lead byte
- * 0x80 or above), or 0: truncated, overlong, a surrogate, past U+10FFFF.
- */
-static size_t
-utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = *p;
-	size_t need, i;
-	unsigned long cp, min;
-
-	if (c >= 0xc2 && c <= 0xdf)
-		need = 1, cp = c & 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		need = 2, cp = c & 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		need = 3, cp = c & 0x07, min = 0x10000;
-	else
-		return 0;
-	if ((size_t)(end - p) <= need)
-		return 0;
-	for (i = 1; i <= need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need + 1;
-}
-
 /* Marks the record with its first error. */
 static void
 mark(struct csv_record *rec, enum csv_err e)
@@ -180,7 +149,8 @@ csv_next(struct csv *r, struct csv_record *rec)
 				mark(rec, CSV_NUL);
 				p++;
 			} else if (*p >= 0x80) {
-				if ((n = utf8_seq(p, end)) == 0) {
+				if ((n = utf8_seq((const char *)p,
+				    (size_t)(end - p))) == 0) {
 					mark(rec, CSV_BAD_UTF8);
 					p++;
 				} else {
