@@ -272,6 +272,11 @@ eq "no progress off a terminal" "$(cat "$T/cli.err")" ""
 eq "the CLI's entries: no account listed them" "$(sql "SELECT count(*), min(listed_day), group_concat(name_masked, ' ') FROM (SELECT * FROM case_entries WHERE listed_by IS NULL ORDER BY id)")" "3|2026-11-28|王*华 李* 张*"
 eq "audited as the CLI" "$(sql "SELECT details FROM audit_log WHERE action = 'cases.import' AND actor = 'cli'")" \
     '{"rows":3,"counts":{"confirmed":1,"suspected":1,"asymptomatic":1,"close_contact":0,"secondary_contact":0}}'
+# On a terminal (script(1) makes one), the progress on standard error.
+"$TOP/bench/gen-cases.sh" 2500 "$TODAY" 910000 > "$T/tty.csv"
+script -qec "'$CTL' import-cases '$T/tty.csv'" /dev/null > "$T/tty.out" 2>&1
+check "progress on a terminal" grep -q $'\rchecked 2000/2500 rows\rchecked 2500/2500 rows\rimported 1000/2500 rows' "$T/tty.out"
+check "then the counts" grep -q '^imported 2500 rows: confirmed 500 suspected 500' "$T/tty.out"
 "$CTL" import-cases "$T/nothing-here.csv" 2> "$T/cli.err"
 eq "the CLI, no such file" "$?" 1
 "$CTL" import-cases 2> /dev/null
@@ -404,7 +409,7 @@ page POST /admin/risk-areas/330106/clear "_csrf=$(tok)"
 eq "cleared again on the page" "$STATUS" 404
 
 # --- the audit: one entry per import, withdrawal and change ---------------
-eq "imports audited" "$(sql "SELECT count(*), sum(json_extract(details, '$.rows')) FROM audit_log WHERE action = 'cases.import'")" "5|100009"
+eq "imports audited" "$(sql "SELECT count(*), sum(json_extract(details, '$.rows')) FROM audit_log WHERE action = 'cases.import'")" "6|102509"
 eq "withdrawals audited" "$(sql "SELECT count(*) FROM audit_log WHERE action = 'cases.withdraw'")" 2
 eq "risk changes audited" "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'risk.%'")" 9
 
