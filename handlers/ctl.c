@@ -13,6 +13,7 @@
 #include "../fcgi/clock.h"
 #include "../fcgi/keyring.h"
 #include "../fcgi/migrate.h"
+#include "audit.h"
 #include "boot.h"
 #include "retention.h"
 #include "valid.h"
@@ -31,6 +32,7 @@ static const char usage[] =
     "  grant PHONE ROLE      give a role (checker, admin) to a phone number;\n"
     "                        works before the phone has ever signed in\n"
     "  revoke PHONE ROLE     take a role away\n"
+    "  audit-verify          check the audit chain; exit 1 if it is broken\n"
     "  help                  this text\n"
     "\n"
     "Configuration: HC_CONFIG names the file; HC_<KEY> overrides a key.\n"
@@ -170,6 +172,37 @@ cmd_purge(struct app *a, int dry_run)
 	return rc;
 }
 
+/* Prints what GET /api/v1/admin/audit/verify answers; 0 ok, 1 broken. */
+static int
+cmd_audit_verify(struct app *a)
+{
+	struct audit_check ck;
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	if (boot_prepare(a, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	db_read_begin(a->db);
+	rc = audit_verify(a, &ck);
+	db_read_end(a->db);
+	if (rc == -1) {
+		fprintf(stderr, "healthcodectl: cannot read the audit log\n");
+		return 1;
+	}
+	if (ck.ok) {
+		printf("audit chain ok: %lld entries\n", (long long)ck.entries);
+		return 0;
+	}
+	printf("audit chain BROKEN at entry %lld (%lld entries)\n",
+	    (long long)ck.first_broken, (long long)ck.entries);
+	return 1;
+}
+
 static int
 cmd_role(struct app *a, int grant, const char *phone, const char *role)
 {
@@ -261,7 +294,8 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
-	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0)
+	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0 &&
+	    strcmp(cmd, "audit-verify") != 0)
 		goto usage;
 	if (boot_db(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -284,6 +318,8 @@ main(int argc, char *argv[])
 	else if ((strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0) &&
 	    argc == 4)
 		rc = cmd_role(&app, cmd[0] == 'g', argv[2], argv[3]);
+	else if (strcmp(cmd, "audit-verify") == 0 && argc == 2)
+		rc = cmd_audit_verify(&app);
 	else
 		goto usage;
 	goto out;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "notice.h"
+#include "valid.h"
 
 /* GET /: the home page (with the account's notices) when signed in, else 302 /login. */
 void
@@ -22,6 +23,8 @@ page_home(struct ctx *c)
 	cJSON_AddItemToObject(d, "notices", notices);
 	if (c->roles)
 		cJSON_AddBoolToObject(d, "has_roles", 1);
+	if (c->roles & ROLE_ADMIN)
+		cJSON_AddBoolToObject(d, "is_admin", 1);
 	cJSON_AddItemToObject(d, "roles", ctx_roles(c, 1));
 	page_render(c, 200, "home.html", "home_title", d);
 }
