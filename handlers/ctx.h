@@ -9,9 +9,10 @@
  *   main.c ctl.c               the programs
  *   routes.c boot.c            the request sequence; start-up
  *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
- *   auditlog.c ...             features: the api_* and page_* of one thing
+ *   auditlog.c appeals.c disputes.c ...
+ *                              features: the api_* and page_* of one thing
  *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
- *                              services: no handlers in them
+ *   notice.c                   services: no handlers in them
  *   ctx.c                      this file
  *   rules.c ident.c valid.c sql.c   pure rules, statement texts
  *
