@@ -104,7 +104,6 @@ dispute_file(struct ctx *c, struct dispute_in *in, int64_t *id,
 	struct db *db = c->app->db;
 	struct person p;
 	struct db_stmt *s;
-	int64_t holder;
 	int rc, st;
 
 	if (db_begin(db) == -1)
@@ -116,7 +115,7 @@ dispute_file(struct ctx *c, struct dispute_in *in, int64_t *id,
 	}
 	/* person_find may move a passport person to its new key: a write. */
 	if ((rc = person_find(c, &in->id, &p)) == 1)
-		rc = person_holder(c, p.id, &holder);
+		rc = person_holder(c, p.id, NULL);
 	if (rc == -1)
 		goto err;
 	if (rc == 0) {

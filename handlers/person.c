@@ -263,7 +263,6 @@ person_bind_self(struct ctx *c, struct identity *id, struct person *p,
 	struct app *a = c->app;
 	struct db_stmt *s;
 	char masked[24];
-	int64_t holder;
 	int rc;
 
 	if ((rc = person_self(c, p)) == -1)
@@ -280,7 +279,7 @@ person_bind_self(struct ctx *c, struct identity *id, struct person *p,
 		return in_err(e, 500, "internal", NULL, NULL);
 	if (rc == 1) {
 		/* Someone else's own identity: never silently shared. */
-		if ((rc = person_holder(c, p->id, &holder)) == -1)
+		if ((rc = person_holder(c, p->id, NULL)) == -1)
 			return in_err(e, 500, "internal", NULL, NULL);
 		if (rc == 1)
 			return in_err(e, 409, "identity_in_use", "id_number",
@@ -323,7 +322,7 @@ person_holder(struct ctx *c, int64_t person_id, int64_t *account)
 	int rc;
 
 	db_bind_int(s, 1, person_id);
-	if ((rc = db_step(s)) == DB_ROW)
+	if ((rc = db_step(s)) == DB_ROW && account != NULL)
 		*account = db_col_int(s, 0);
 	db_reset(s);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;

@@ -64,7 +64,7 @@ int person_find(struct ctx *c, struct identity *id, struct person *p);
  */
 int person_bind_self(struct ctx *c, struct identity *id,
     struct person *p, struct in_err *e);
-/* Reads the account whose own person person_id is into *account: 1, 0 nobody's, -1. */
+/* Reads the account whose own person person_id is into *account (may be NULL): 1, 0 nobody's, -1. */
 int person_holder(struct ctx *c, int64_t person_id, int64_t *account);
 /*
  * Makes person_id the own person of account to, in the caller's write
