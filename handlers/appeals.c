@@ -602,7 +602,10 @@ admin_page(struct ctx *c, int status, const struct in_err *e, int64_t err_id)
 	page_render(c, status, "admin_appeals.html", "admin_appeals_title", d);
 }
 
-/* GET /admin/appeals?status=&after=: the appeals and decision forms; 400; 401 (to /login); 403. */
+/*
+ * GET /admin/appeals?status=&after=: the appeals and decision forms;
+ * 400; 401 (to /login); 403.
+ */
 void
 page_admin_appeals(struct ctx *c)
 {

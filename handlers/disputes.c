@@ -269,7 +269,10 @@ page_dispute(struct ctx *c)
 	dispute_page(c, 200, NULL);
 }
 
-/* POST /dispute (name, id_type, id_number, nationality, reason): 303 /dispute; 400/409 the form with the error. */
+/*
+ * POST /dispute (name, id_type, id_number, nationality, reason): 303
+ * /dispute; 400/409 the form with the error.
+ */
 void
 page_dispute_post(struct ctx *c)
 {
@@ -581,14 +584,20 @@ admin_page(struct ctx *c, int status, const struct in_err *e, int64_t err_id)
 	    d);
 }
 
-/* GET /admin/disputes?status=&after=: the disputes and decision forms; 400; 401 (to /login); 403. */
+/*
+ * GET /admin/disputes?status=&after=: the disputes and decision forms;
+ * 400; 401 (to /login); 403.
+ */
 void
 page_admin_disputes(struct ctx *c)
 {
 	admin_page(c, 200, NULL, 0);
 }
 
-/* POST /admin/disputes/{id}/decision (decision, note, _csrf): 303 /admin/disputes; 400/404/409 the page with the error. */
+/*
+ * POST /admin/disputes/{id}/decision (decision, note, _csrf): 303
+ * /admin/disputes; 400/404/409 the page with the error.
+ */
 void
 page_admin_dispute_decide(struct ctx *c)
 {
