@@ -110,6 +110,26 @@ void page_admin_risk_clear(struct ctx *);
 void api_audit_verify(struct ctx *);
 void api_audit_list(struct ctx *);
 void page_admin_audit(struct ctx *);
+/* appeals.c */
+void api_appeal_create(struct ctx *);
+void api_appeals(struct ctx *);
+void api_admin_appeals(struct ctx *);
+void api_admin_appeal_decide(struct ctx *);
+void page_appeal(struct ctx *);
+void page_appeal_post(struct ctx *);
+void page_admin_appeals(struct ctx *);
+void page_admin_appeal_decide(struct ctx *);
+/* disputes.c */
+void api_dispute_create(struct ctx *);
+void api_disputes(struct ctx *);
+void api_admin_disputes(struct ctx *);
+void api_admin_dispute_decide(struct ctx *);
+void api_notices_seen(struct ctx *);
+void page_dispute(struct ctx *);
+void page_dispute_post(struct ctx *);
+void page_admin_disputes(struct ctx *);
+void page_admin_dispute_decide(struct ctx *);
+void page_notices_seen_post(struct ctx *);
 
 static const struct handler routes[] = {
 	/* home.c */
@@ -175,6 +195,26 @@ static const struct handler routes[] = {
 	GET("/api/v1/admin/audit/verify", api_audit_verify, NEED_ADMIN, 0),
 	GET("/api/v1/admin/audit", api_audit_list, NEED_ADMIN, 0),
 	GET("/admin/audit", page_admin_audit, NEED_ADMIN, R_PAGE),
+	/* appeals.c */
+	POST("/api/v1/appeals", api_appeal_create, NEED_USER, 0),
+	GET("/api/v1/appeals", api_appeals, NEED_USER, 0),
+	GET("/api/v1/admin/appeals", api_admin_appeals, NEED_ADMIN, 0),
+	POST("/api/v1/admin/appeals/{id}/decision", api_admin_appeal_decide, NEED_ADMIN, 0),
+	GET("/appeal", page_appeal, NEED_USER, R_PAGE),
+	POST("/appeal", page_appeal_post, NEED_USER, R_PAGE),
+	GET("/admin/appeals", page_admin_appeals, NEED_ADMIN, R_PAGE),
+	POST("/admin/appeals/{id}/decision", page_admin_appeal_decide, NEED_ADMIN, R_PAGE),
+	/* disputes.c; notices are of moved identities */
+	POST("/api/v1/disputes", api_dispute_create, NEED_USER, 0),
+	GET("/api/v1/disputes", api_disputes, NEED_USER, 0),
+	GET("/api/v1/admin/disputes", api_admin_disputes, NEED_ADMIN, 0),
+	POST("/api/v1/admin/disputes/{id}/decision", api_admin_dispute_decide, NEED_ADMIN, 0),
+	POST("/api/v1/notices/seen", api_notices_seen, NEED_USER, 0),
+	GET("/dispute", page_dispute, NEED_USER, R_PAGE),
+	POST("/dispute", page_dispute_post, NEED_USER, R_PAGE),
+	GET("/admin/disputes", page_admin_disputes, NEED_ADMIN, R_PAGE),
+	POST("/admin/disputes/{id}/decision", page_admin_dispute_decide, NEED_ADMIN, R_PAGE),
+	POST("/notices/seen", page_notices_seen_post, NEED_USER, R_PAGE),
 };
 
 /* An error of the sequence: the error page for pages, JSON for the API. */
