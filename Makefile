@@ -60,7 +60,8 @@ all: $(PROGS)
 DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
 	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
-	   librsvg2-bin clang libclang-rt-14-dev chromium wrk
+	   librsvg2-bin clang libclang-rt-14-dev chromium wrk \
+	   fonts-wqy-microhei
 # The oldest Node the browser test runs on: playwright-core's "engines" in
 # tests/browser/package-lock.json.  Debian 12's nodejs is 18; a node on
 # PATH that is merely present may be older, and playwright then prints

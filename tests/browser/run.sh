@@ -16,9 +16,12 @@ export HC_NOW=2026-11-29T02:00:00Z
 export HC_CODE_TTL=35		# so the page renews its code within the test
 start_stack
 mkdir -p "$BUILD/screenshots"
-for script in login.mjs code.mjs venues.mjs; do
+ADMIN_PHONE=13500000009
+"$CTL" grant "$ADMIN_PHONE" admin >/dev/null
+for script in login.mjs code.mjs venues.mjs admin.mjs; do
 	out=$(BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" \
-	    CHROMIUM="$CHROMIUM" SHOTS="$BUILD/screenshots" node "$script")
+	    CHROMIUM="$CHROMIUM" SHOTS="$BUILD/screenshots" \
+	    ADMIN_PHONE="$ADMIN_PHONE" TMP="$T" node "$script")
 	printf '%s\n' "$out" | grep -v ' passed, '
 	line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -1)
 	if [ -z "$line" ]; then
