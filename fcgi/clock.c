@@ -88,25 +88,21 @@ num(const char *s, int n)
 	return v;
 }
 
-int
-clock_parse(const char *s, time_t *out)
+/*
+ * "YYYY-MM-DDTHH:MM:SS" then "Z" or "+HH:MM" / "-HH:MM"; loose also
+ * takes a space for the T and a leap second :60 (read as the next
+ * second, as timegm does).  0 or -1.
+ */
+static int
+parse_iso(const char *s, int loose, time_t *out)
 {
 	struct tm tm;
-	long long v;
-	int off = 0, oh, om;
-	size_t len = strlen(s), i;
+	int off = 0, oh, om, mday, mon;
+	size_t len = strlen(s);
+	time_t t;
 
-	if (len > 0 && len <= 12) {
-		for (i = 0, v = 0; i < len && isdigit((unsigned char)s[i]); i++)
-			v = v * 10 + (s[i] - '0');
-		if (i == len) {
-			*out = (time_t)v;
-			return 0;
-		}
-	}
-	/* YYYY-MM-DDTHH:MM:SS then Z or +HH:MM / -HH:MM */
 	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' &&
-	    s[10] != ' ') || s[13] != ':' || s[16] != ':')
+	    (!loose || s[10] != ' ')) || s[13] != ':' || s[16] != ':')
 		return -1;
 	memset(&tm, 0, sizeof(tm));
 	if ((tm.tm_year = num(s, 4)) < 1970 || (tm.tm_mon = num(s + 5, 2)) < 1 ||
@@ -114,7 +110,7 @@ clock_parse(const char *s, time_t *out)
 	    tm.tm_mday > 31 || (tm.tm_hour = num(s + 11, 2)) < 0 ||
 	    tm.tm_hour > 23 || (tm.tm_min = num(s + 14, 2)) < 0 ||
 	    tm.tm_min > 59 || (tm.tm_sec = num(s + 17, 2)) < 0 ||
-	    tm.tm_sec > 60)
+	    tm.tm_sec > (loose ? 60 : 59))
 		return -1;
 	if (len == 20 && s[19] == 'Z')
 		off = 0;
@@ -126,14 +122,69 @@ clock_parse(const char *s, time_t *out)
 		return -1;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
-	{
-		int mday = tm.tm_mday, mon = tm.tm_mon;
-		time_t t = timegm(&tm);
-		/* timegm rolls 02-30 over to 03-02: refuse days that do not exist. */
-		if (tm.tm_mday != mday || tm.tm_mon != mon)
-			return -1;
-		*out = t - off;
+	mday = tm.tm_mday;
+	mon = tm.tm_mon;
+	t = timegm(&tm);
+	/* timegm rolls 02-30 over to 03-02: refuse days that do not exist. */
+	if (tm.tm_mday != mday || tm.tm_mon != mon)
+		return -1;
+	*out = t - off;
+	return 0;
+}
+
+int
+clock_parse(const char *s, time_t *out)
+{
+	long long v;
+	size_t len = strlen(s), i;
+
+	if (len > 0 && len <= 12) {
+		for (i = 0, v = 0; i < len && isdigit((unsigned char)s[i]); i++)
+			v = v * 10 + (s[i] - '0');
+		if (i == len) {
+			*out = (time_t)v;
+			return 0;
+		}
 	}
+	return parse_iso(s, 1, out);
+}
+
+int
+clock_parse_iso(const char *s, time_t *out)
+{
+	return parse_iso(s, 0, out);
+}
+
+int
+clock_parse_local(const char *s, time_t *out)
+{
+	struct tm tm, back;
+	size_t len = strlen(s);
+	time_t t;
+
+	if ((len != 16 && len != 19) || s[4] != '-' || s[7] != '-' ||
+	    s[10] != 'T' || s[13] != ':' || (len == 19 && s[16] != ':'))
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	if ((tm.tm_year = num(s, 4)) < 1970 || (tm.tm_mon = num(s + 5, 2)) < 1 ||
+	    tm.tm_mon > 12 || (tm.tm_mday = num(s + 8, 2)) < 1 ||
+	    tm.tm_mday > 31 || (tm.tm_hour = num(s + 11, 2)) < 0 ||
+	    tm.tm_hour > 23 || (tm.tm_min = num(s + 14, 2)) < 0 ||
+	    tm.tm_min > 59 || (len == 19 && ((tm.tm_sec = num(s + 17, 2)) < 0 ||
+	    tm.tm_sec > 59)))
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = -1;
+	back = tm;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;	/* (one second of 1970 in zones east of UTC) */
+	/* A day that does not exist, or a time the zone skips, moves. */
+	if (tm.tm_year != back.tm_year || tm.tm_mon != back.tm_mon ||
+	    tm.tm_mday != back.tm_mday || tm.tm_hour != back.tm_hour ||
+	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+		return -1;
+	*out = t;
 	return 0;
 }
 
