@@ -16,13 +16,13 @@
 
 #define CHECKERS_MAX	10000	/* rows of the list: a bound, not a view */
 
-/* The checkers, newest grant first; NULL on error. */
+/* The checkers, newest grant first (page: with the time for display); NULL on error. */
 static cJSON *
-checkers(struct ctx *c)
+checkers(struct ctx *c, int page)
 {
 	struct db_stmt *s = db_stmt(c->app->db, SQL_CHECKERS);
 	cJSON *arr = cJSON_CreateArray(), *o;
-	char masked[12], iso[26];
+	char masked[12], iso[26], shown[20];
 	int rc;
 
 	db_bind_int(s, 1, CHECKERS_MAX);
@@ -33,6 +33,10 @@ checkers(struct ctx *c)
 		cJSON_AddStringToObject(o, "phone_masked", masked);
 		clock_iso((time_t)db_col_int(s, 1), iso);
 		cJSON_AddStringToObject(o, "granted_at", iso);
+		if (page) {
+			snprintf(shown, sizeof(shown), "%.10s %.5s", iso, iso + 11);
+			cJSON_AddStringToObject(o, "granted_shown", shown);
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	return rows_done(s, rc, arr);
@@ -73,7 +77,7 @@ change(struct ctx *c, const char *phone, int grant)
 void
 api_checkers(struct ctx *c)
 {
-	api_object(c, NULL, "checkers", checkers(c));
+	api_object(c, NULL, "checkers", checkers(c, 0));
 }
 
 /*
@@ -143,7 +147,7 @@ api_checker_delete(struct ctx *c)
 static void
 checkers_page(struct ctx *c, int status, cJSON *d)
 {
-	cJSON *arr = checkers(c);
+	cJSON *arr = checkers(c, 1);
 	const char *done = kv_get(&c->req->query, "done");
 
 	if (arr == NULL) {

@@ -569,8 +569,9 @@ visits_json(struct ctx *c, const struct trace *t, int page)
 		cJSON_AddStringToObject(v, "name", x->name);
 		clock_iso(x->at, iso);
 		cJSON_AddStringToObject(o, "checked_in_at", iso);
-		cJSON_AddItemToObject(o, "co_visitors", seen_array(c, &t->l,
-		    x->first, x->n, page));
+		/* The page's rows: the template the venue's window shares. */
+		cJSON_AddItemToObject(o, page ? "rows" : "co_visitors",
+		    seen_array(c, &t->l, x->first, x->n, page));
 		if (page) {
 			cJSON_AddNumberToObject(o, "k", (double)(i + 1));
 			shown(x->at, when);
@@ -834,8 +835,8 @@ page_trace(struct ctx *c)
 		cJSON_AddStringToObject(r, "to", val);
 		cJSON_AddBoolToObject(r, "has_people", l.n > 0);
 		cJSON_AddBoolToObject(r, "truncated", l.truncated);
-		cJSON_AddItemToObject(r, "people", seen_array(c, &l, 0, l.n,
-		    1));
+		cJSON_AddNumberToObject(r, "k", 1);
+		cJSON_AddItemToObject(r, "rows", seen_array(c, &l, 0, l.n, 1));
 		/* The mark form's way back: the same window. */
 		cJSON_AddStringToObject(one, "from",
 		    kv_get(&c->req->query, "from"));

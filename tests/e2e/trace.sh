@@ -298,7 +298,7 @@ eq "the case's page" "$STATUS" 200
 check "visit 1 at V1" grep -q "id=\"visit-1\" data-venue=\"$V1\"" "$T/body"
 check "C's checkbox under visit 1" grep -q "id=\"person-1-$REF_C\"" "$T/body"
 check "B's checkbox under visit 2" grep -q "id=\"person-2-$REF_B\"" "$T/body"
-check "G without identity: no checkbox, the phone" grep -q "<td class=\"phone\">$PHONE_G</td>" "$T/body"
+check "G without identity: no checkbox, said so, the phone" sh -c "tr -d '\n' < '$T/body' | grep -q '<tr class=\"person-row\"><td>–</td><td>（尚未绑定身份）</td><td class=\"phone\">$PHONE_G</td>'"
 check "a link to the venue's window (escaped)" grep -q "href=\"/admin/trace?venue&#61;$V1&amp;from&#61;2026-12-01T07%3A00%3A00%2B08%3A00&amp;to&#61;2026-12-01T11%3A00%3A01%2B08%3A00\"" "$T/body"
 check "no identity number on the page" sh -c "! grep -q 110105 '$T/body'"
 eq "the page's read audited too" "$(audits exposures.trace)" 5
