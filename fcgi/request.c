@@ -270,35 +270,19 @@ int
 utf8_valid(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	unsigned c, need, min;
-	uint32_t cp;
+	size_t len;
 
 	while (p < end) {
-		c = *p++;
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+		if (*p < 0x80) {
+			if ((*p < 0x20 && *p != '\t' && *p != '\n' &&
+			    *p != '\r') || *p == 0x7f)
 				return 0;
-			if (c == 0x7f)
-				return 0;
+			p++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			need = 1, cp = c & 0x1f, min = 0x80;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2, cp = c & 0x0f, min = 0x800;
-		else if (c >= 0xf0 && c <= 0xf4)
-			need = 3, cp = c & 0x07, min = 0x10000;
-		else
+		if ((len = utf8_seq((const char *)p, (size_t)(end - p))) == 0)
 			return 0;
-		if ((size_t)(end - p) < need)
-			return 0;
-		while (need--) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (*p++ & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
+		p += len;
 	}
 	return 1;
 }

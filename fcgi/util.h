@@ -72,6 +72,13 @@ void buf_url_escape(struct buf *b, const char *s);
 /* Writes lowercase hex of p into b. */
 void hex_encode(struct buf *b, const void *p, size_t n);
 
+/*
+ * Returns the length of the well-formed UTF-8 sequence at s, of the n
+ * bytes there, for a lead byte of 0x80 or above; 0 for one that is not:
+ * truncated, overlong, a surrogate, past U+10FFFF.
+ */
+size_t utf8_seq(const char *s, size_t n);
+
 /* Reads a whole file into b; returns 0 or -1 (errno set). */
 int read_file(const char *path, struct buf *b);
 

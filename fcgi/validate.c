@@ -99,3 +99,25 @@ v_line(const char *s, size_t max)
 		;
 	return *p != '\0';
 }
+
+int
+v_lines(const char *s, size_t max)
+{
+	const char *p;
+	int blank = 1;
+
+	if (s == NULL || strlen(s) > max * 4 || !utf8_valid(s, strlen(s)) ||
+	    utf8_chars(s) > max)
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		/* utf8_valid lets a tab through; C1 controls are U+0080..U+009F. */
+		if (*p == '\t' || ((unsigned char)p[0] == 0xc2 &&
+		    (unsigned char)p[1] <= 0x9f))
+			return 0;
+		if (strncmp(p, "\xe3\x80\x80", 3) == 0)
+			p += 2;		/* the ideographic space */
+		else if (*p != ' ' && *p != '\n' && *p != '\r')
+			blank = 0;
+	}
+	return !blank;
+}

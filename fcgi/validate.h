@@ -28,6 +28,12 @@ size_t utf8_chars(const char *s);
  * UTF-8 without control characters, not only spaces (ASCII or U+3000).
  */
 int v_line(const char *s, size_t max);
+/*
+ * Returns 1 for free text of one or more lines: 1..max characters of
+ * valid UTF-8 whose only control characters are line breaks (LF, CR;
+ * no tab, no C1), not only white space.
+ */
+int v_lines(const char *s, size_t max);
 /* Returns 1 and sets *out if s is a decimal integer in [min, max]. */
 int v_int(const char *s, long long min, long long max, long long *out);
 

@@ -17,13 +17,15 @@
  * Then the WAL is checkpointed and truncated: with secure_delete on, the
  * bytes are gone from the files, not only from the tables.
  *
- * GET /api/v1/me is here too: what the account is.
+ * GET /api/v1/me is here too: what the account is, and what it is told
+ * (notice.h).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../fcgi/log.h"
 #include "checklog.h"
+#include "notice.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "valid.h"
@@ -85,7 +87,10 @@ err:
 	return -1;
 }
 
-/* GET /api/v1/me: 200 {"phone_masked","roles"}; 401 without a session. */
+/*
+ * GET /api/v1/me: 200 {"phone_masked","roles","notices":[{"kind","at"}]}
+ * (notices not yet dismissed); 401 without a session.
+ */
 void
 api_me(struct ctx *c)
 {
@@ -96,8 +101,7 @@ api_me(struct ctx *c)
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "phone_masked", masked);
 	cJSON_AddItemToObject(o, "roles", ctx_roles(c, 0));
-	api_json(c, 200, o);
-	cJSON_Delete(o);
+	api_object(c, o, "notices", notices_json(c, 0));
 }
 
 /*

@@ -53,6 +53,7 @@ enum cfg {
 	CFG_IMPORT_ROWS_MAX,
 	CFG_TRACE_WINDOW_MINUTES,
 	CFG_TRACE_DAYS,
+	CFG_APPEAL_OVERRIDE_DAYS,
 	CFG__MAX
 };
 
@@ -96,6 +97,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_IMPORT_ROWS_MAX] = { "import_rows_max", "100000" },
 	[CFG_TRACE_WINDOW_MINUTES] = { "trace_window_minutes", "120" },
 	[CFG_TRACE_DAYS] = { "trace_days", "14" },
+	[CFG_APPEAL_OVERRIDE_DAYS] = { "appeal_override_days", "30" },
 };
 
 /* Reads an integer key in min..max into *out; 0 or -1 with err. */
@@ -195,6 +197,8 @@ boot_config(struct app *a, struct buf *err)
 	    cfg_num(raw, CFG_TRACE_WINDOW_MINUTES, 1, 24 * 60,
 	    &cf->trace_window_minutes, err) ||
 	    cfg_num(raw, CFG_TRACE_DAYS, 1, 60, &cf->trace_days, err) ||
+	    cfg_num(raw, CFG_APPEAL_OVERRIDE_DAYS, 0, 365,
+	    &cf->appeal_override_days, err) ||
 	    cfg_num(raw, CFG_CODE_TTL, 30, 3600, &cf->code_ttl, err) ||
 	    cfg_num(raw, CFG_LOOKUP_HOURLY, 1, 100000, &cf->lookup_hourly,
 	    err) ||

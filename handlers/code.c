@@ -346,6 +346,8 @@ page_code(struct ctx *c)
 		cJSON_AddStringToObject(d, "green_on", k.res.green_on);
 	if (k.res.reasons)
 		colour_reasons(c, d, k.res.reasons, 1);
+	/* Red and yellow can be appealed (appeals.c). */
+	cJSON_AddBoolToObject(d, "appealable", k.res.color != COLOR_GREEN);
 	page_render(c, 200, "code.html", "my_code", d);
 	buf_free(&svg);
 	code_free(&k);

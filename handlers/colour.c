@@ -2,8 +2,10 @@
  * The colour over stored data.  The rules are pure (rules.c); this file
  * reads their input from the database, and keeps the answer in the
  * persons row with the generation it was computed at: triggers bump the
- * generation whenever a declaration, travel, case entry or risk area
- * changes, so a cached colour is never wrong, at worst recomputed.
+ * person's generation whenever their declaration, travel, case entry or
+ * check-in changes, and one generation for all when a risk area does
+ * (compared only by colours that read a risk), so a cached colour is
+ * never wrong, at worst recomputed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,50 +16,85 @@
 
 #define DECLS_MAX	64	/* days of history read for the rules */
 #define CASES_MAX	32
-#define AREAS_MAX	(3 * TRAVEL_MAX * 2)
+#define VISITS_MAX	64	/* distinct (region, day) check-ins */
+#define AREAS_MAX	(DECLS_MAX * TRAVEL_MAX + VISITS_MAX)
 
-/* Reads the risk designations of a region, its city and its province. */
-static void
-risk_of_travel(struct app *a, const struct travel *t, struct risk_area *areas,
-    size_t *nareas)
+/*
+ * Adds the risk of a travelled or visited region today to areas, keyed
+ * by the region itself (SQL_RISK_FOR follows the regions table's parent
+ * chain, so the rules' own prefix match finds it exactly).
+ */
+static int
+risk_of(struct app *a, const char *region, const char *today,
+    struct risk_area *areas, size_t *nareas)
 {
-	struct db_stmt *r = db_stmt(a->db, SQL_RISK_FOR);
-	char city[7], prov[7];
-	const char *reg;
+	struct db_stmt *r;
 	size_t j;
+	int64_t level;
 
-	memcpy(city, t->region, 4);
-	memcpy(city + 4, "00", 3);
-	memcpy(prov, t->region, 2);
-	memcpy(prov + 2, "0000", 5);
-	db_bind_text(r, 1, t->region);
-	db_bind_text(r, 2, city);
-	db_bind_text(r, 3, prov);
-	while (db_step(r) == DB_ROW && *nareas < AREAS_MAX) {
-		reg = db_col_text(r, 0);
-		for (j = 0; j < *nareas && strcmp(areas[j].region, reg) != 0;
-		    j++)
-			;
-		if (j < *nareas)
-			continue;
-		snprintf(areas[j].region, sizeof(areas[j].region), "%s", reg);
-		areas[j].level = strcmp(db_col_text(r, 1), "high") == 0 ?
-		    RISK_HIGH : RISK_MEDIUM;
-		(*nareas)++;
+	for (j = 0; j < *nareas && strcmp(areas[j].region, region) != 0; j++)
+		;
+	if (j < *nareas || *nareas >= AREAS_MAX)
+		return 0;
+	r = db_stmt(a->db, SQL_RISK_FOR);
+	db_bind_text(r, 1, region);
+	db_bind_text(r, 2, today);
+	if (db_step(r) != DB_ROW) {
+		db_reset(r);
+		return -1;
 	}
+	level = db_col_int(r, 0);
 	db_reset(r);
+	if (level == 0)
+		return 0;
+	snprintf(areas[j].region, sizeof(areas[j].region), "%s", region);
+	areas[j].level = level == 2 ? RISK_HIGH : RISK_MEDIUM;
+	(*nareas)++;
+	return 0;
 }
 
-/* Runs the rules over the person's stored data (in holds today and the marks). */
+/* Reads the person's check-ins of the days read into in->visits. */
+static int
+visits_since(struct ctx *c, int64_t person_id, struct rules_input *in,
+    struct travel *visits)
+{
+	struct db_stmt *s = db_stmt(c->app->db, SQL_VISITS_SINCE);
+	struct travel v;
+	size_t i;
+	int rc;
+
+	db_bind_int(s, 1, person_id);
+	db_bind_int(s, 2, clock_day_start(c->now -
+	    (time_t)(DECLS_MAX - 1) * 86400));
+	while ((rc = db_step(s)) == DB_ROW && in->nvisits < VISITS_MAX) {
+		snprintf(v.region, sizeof(v.region), "%s", db_col_text(s, 0));
+		clock_day((time_t)db_col_int(s, 1), v.date);
+		for (i = 0; i < in->nvisits && (strcmp(visits[i].region,
+		    v.region) != 0 || strcmp(visits[i].date, v.date) != 0); i++)
+			;
+		if (i == in->nvisits)
+			visits[in->nvisits++] = v;
+	}
+	db_reset(s);
+	in->visits = visits;
+	return rc == DB_ERR ? -1 : 0;
+}
+
+/*
+ * Runs the rules over the person's stored data (in holds today, the
+ * marks and the override); *read_areas counts the places whose risk
+ * it read.
+ */
 static int
 compute(struct ctx *c, int64_t person_id, const char *id_hash,
-    struct rules_input *in, struct rules_result *out)
+    struct rules_input *in, struct rules_result *out, int *read_areas)
 {
 	struct app *a = c->app;
 	static struct decl decls[DECLS_MAX];
 	static int64_t decl_ids[DECLS_MAX];
 	static struct travel travel[DECLS_MAX][TRAVEL_MAX];
 	static struct case_entry cases[CASES_MAX];
+	static struct travel visits[VISITS_MAX];
 	static struct risk_area areas[AREAS_MAX];
 	struct db_stmt *s;
 	char since[11];
@@ -99,11 +136,21 @@ compute(struct ctx *c, int64_t person_id, const char *id_hash,
 		struct travel *t = &travel[i][decls[i].ntravel++];
 		snprintf(t->region, sizeof(t->region), "%s", db_col_text(s, 1));
 		snprintf(t->date, sizeof(t->date), "%s", db_col_text(s, 2));
-		risk_of_travel(a, t, areas, &in->nareas);
+		(*read_areas)++;
+		if (risk_of(a, t->region, in->today, areas, &in->nareas) == -1)
+			rc = DB_ERR;
 	}
 	db_reset(s);
 	if (rc == DB_ERR)
 		return -1;
+	if (visits_since(c, person_id, in, visits) == -1)
+		return -1;
+	for (i = 0; i < in->nvisits; i++) {
+		(*read_areas)++;
+		if (risk_of(a, visits[i].region, in->today, areas,
+		    &in->nareas) == -1)
+			return -1;
+	}
 	in->areas = areas;
 
 	s = db_stmt(a->db, SQL_CASES_OF);
@@ -140,8 +187,8 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 	struct app *a = c->app;
 	struct db_stmt *s = db_stmt(a->db, SQL_COLOUR_CACHED);
 	struct rules_input in;
-	int64_t gen;
-	int fresh = 0;
+	int64_t gen, epoch;
+	int fresh = 0, read_areas = 0;
 
 	memset(&in, 0, sizeof(in));
 	clock_day(c->now, in.today);
@@ -165,10 +212,17 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 	    db_col_text(s, 5));
 	snprintf(in.yellow_cleared_from, sizeof(in.yellow_cleared_from), "%s",
 	    db_col_text(s, 6));
+	epoch = db_col_int(s, 7);
+	if (color_parse(db_col_text(s, 8), &in.override.color) == 0) {
+		snprintf(in.override.from, sizeof(in.override.from), "%s",
+		    db_col_text(s, 9));
+		snprintf(in.override.until, sizeof(in.override.until), "%s",
+		    db_col_text(s, 10));
+	}
 	db_reset(s);
 	if (fresh)
 		return 0;
-	if (compute(c, person_id, id_hash, &in, out) == -1)
+	if (compute(c, person_id, id_hash, &in, out, &read_areas) == -1)
 		return -1;
 	s = db_stmt(a->db, SQL_COLOUR_STORE);
 	db_bind_int(s, 1, person_id);
@@ -181,6 +235,7 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 	db_bind_text(s, 8, out->red_clear_from);
 	db_bind_text(s, 9, out->yellow_clear_from);
 	db_bind_text(s, 10, in.today);
+	db_bind_int(s, 11, read_areas ? epoch : -1);
 	if (db_run(s) == DB_ERR)
 		LOG("cannot cache a colour");	/* the answer stands */
 	return 0;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +16,7 @@
 #include "../fcgi/migrate.h"
 #include "audit.h"
 #include "boot.h"
+#include "cases.h"
 #include "retention.h"
 #include "roles.h"
 #include "valid.h"
@@ -34,6 +36,11 @@ static const char usage[] =
     "                        works before the phone has ever signed in\n"
     "  revoke PHONE ROLE     take a role away (each change is audited,\n"
     "                        with the actor \"cli\")\n"
+    "  import-cases FILE     import a case list (CSV, as POST\n"
+    "                        /api/v1/admin/cases takes it): every row or\n"
+    "                        none; prints the counts, or the bad rows\n"
+    "                        and exits 1\n"
+    "  audit-verify          check the audit chain; exit 1 if it is broken\n"
     "  help                  this text\n"
     "\n"
     "Configuration: HC_CONFIG names the file; HC_<KEY> overrides a key.\n"
@@ -173,6 +180,37 @@ cmd_purge(struct app *a, int dry_run)
 	return rc;
 }
 
+/* Prints what GET /api/v1/admin/audit/verify answers; 0 ok, 1 broken. */
+static int
+cmd_audit_verify(struct app *a)
+{
+	struct audit_check ck;
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	if (boot_prepare(a, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		buf_free(&err);
+		return 1;
+	}
+	buf_free(&err);
+	db_read_begin(a->db);
+	rc = audit_verify(a, &ck);
+	db_read_end(a->db);
+	if (rc == -1) {
+		fprintf(stderr, "healthcodectl: cannot read the audit log\n");
+		return 1;
+	}
+	if (ck.ok) {
+		printf("audit chain ok: %lld entries\n", (long long)ck.entries);
+		return 0;
+	}
+	printf("audit chain BROKEN at entry %lld (%lld entries)\n",
+	    (long long)ck.first_broken, (long long)ck.entries);
+	return 1;
+}
+
 /* The audit entry of a role change from the command line; 0 or -1. */
 static int
 role_audit(struct app *a, time_t now, int grant, const char *phone,
@@ -242,6 +280,88 @@ out:
 	return rc;
 }
 
+/* Shows the import's progress on a terminal: "\rchecked 12000/100000 rows". */
+static void
+import_progress(void *arg, const char *phase, size_t done, size_t total)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s %zu/%zu rows", phase, done,
+	    total > done ? total : done);
+	if (strcmp(phase, "imported") == 0 && done == total)
+		fputc('\n', stderr);
+}
+
+static int
+cmd_import_cases(struct app *a, const char *path)
+{
+	struct cases_result r;
+	struct ctx c;
+	struct buf data, err;
+	size_t i;
+	int st, rc = 1;
+
+	buf_init(&data);
+	buf_init(&err);
+	memset(&r, 0, sizeof(r));
+	if (read_file(path, &data) == -1) {
+		fprintf(stderr, "healthcodectl: %s: %s\n", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (boot_prepare(a, &err) == -1 || boot_read_secret(
+	    a->conf.id_key_file, a->id_key, &err) == -1 ||
+	    boot_read_secret(a->conf.session_key_file, a->session_key,
+	    &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
+		goto out;
+	}
+	memset(&c, 0, sizeof(c));
+	c.app = a;
+	c.now = clock_now();
+	c.lang = LANG_EN;
+	st = cases_import(&c, data.ptr != NULL ? data.ptr : "", data.len,
+	    "cli", isatty(STDERR_FILENO) ? import_progress : NULL, NULL, &r);
+	if (st == 0) {
+		printf("imported %lld rows:", r.imported);
+		for (i = 0; i < CASE__MAX; i++)
+			printf(" %s %lld", case_kind_name((enum case_kind)i),
+			    r.counts[i]);
+		printf("\n");
+		rc = 0;
+	} else if (st == 500)
+		fprintf(stderr, "healthcodectl: database error; nothing "
+		    "imported\n");
+	else {
+		if (isatty(STDERR_FILENO))
+			fputc('\n', stderr);
+		fprintf(stderr, "healthcodectl: %s: %s", path, r.code);
+		if (st == 413)
+			fprintf(stderr, " (at most %lld rows)", r.rows_max);
+		if (r.invalid > 0)
+			fprintf(stderr, " (%lld bad lines)", r.invalid);
+		fprintf(stderr, "; nothing imported\n");
+		for (i = 0; i < r.nproblems; i++) {
+			fprintf(stderr, "line %zu", r.problems[i].line);
+			if (r.problems[i].column > 0)
+				fprintf(stderr, ", column %zu",
+				    r.problems[i].column);
+			if (r.problems[i].field != NULL)
+				fprintf(stderr, ": %s", r.problems[i].field);
+			fprintf(stderr, ": %s\n", r.problems[i].reason);
+		}
+		if (r.truncated)
+			fprintf(stderr, "(only the first %d problems are "
+			    "listed)\n", CASES_PROBLEMS_MAX);
+	}
+out:
+	cases_result_free(&r);
+	if (data.ptr != NULL)
+		explicit_bzero(data.ptr, data.len);
+	buf_free(&data);
+	buf_free(&err);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -255,6 +375,10 @@ main(int argc, char *argv[])
 		fputs(usage, stdout);
 		return 0;
 	}
+	/* As the responder does (main.c): an import of 100,000 rows spent
+	 * most of its time growing and trimming the heap, three brk a row. */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	buf_init(&err);
 	if (boot_config(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -270,7 +394,9 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
-	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0)
+	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0 &&
+	    strcmp(cmd, "import-cases") != 0 &&
+	    strcmp(cmd, "audit-verify") != 0)
 		goto usage;
 	if (boot_db(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -293,6 +419,10 @@ main(int argc, char *argv[])
 	else if ((strcmp(cmd, "grant") == 0 || strcmp(cmd, "revoke") == 0) &&
 	    argc == 4)
 		rc = cmd_role(&app, cmd[0] == 'g', argv[2], argv[3]);
+	else if (strcmp(cmd, "import-cases") == 0 && argc == 3)
+		rc = cmd_import_cases(&app, argv[2]);
+	else if (strcmp(cmd, "audit-verify") == 0 && argc == 2)
+		rc = cmd_audit_verify(&app);
 	else
 		goto usage;
 	goto out;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../fcgi/clock.h"
 #include "../fcgi/log.h"
 #include "ctx.h"
 #include "valid.h"
@@ -50,6 +51,51 @@ in_str(struct ctx *c, const char *name, int (*valid)(const char *),
 	    invalid_code, NULL);
 }
 
+int
+in_paging(struct ctx *c, struct paging *p, struct in_err *e)
+{
+	const char *after = kv_get(&c->req->query, "after");
+	const char *limit = kv_get(&c->req->query, "limit");
+	long long v;
+
+	p->after = 0;
+	p->limit = PAGING_DEFAULT;
+	if (after != NULL) {
+		if (!v_int(after, 0, INT64_MAX, &v))
+			return in_err(e, 400, "bad_query", "after", NULL);
+		p->after = v;
+	}
+	if (limit != NULL) {
+		if (!v_int(limit, 1, PAGING_MAX, &v))
+			return in_err(e, 400, "bad_query", "limit", NULL);
+		p->limit = (int)v;
+	}
+	return 0;
+}
+
+int
+in_status_page(struct ctx *c, const char *const *names, int n, int *st,
+    struct paging *p, struct in_err *e)
+{
+	const char *v = kv_get(&c->req->query, "status");
+
+	for (*st = 0; v != NULL && *st < n && strcmp(v, names[*st]) != 0;
+	    (*st)++)
+		;
+	if (*st == n)
+		return in_err(e, 400, "invalid_status", "status", NULL);
+	return in_paging(c, p, e);
+}
+
+void
+paging_next(cJSON *o, const struct paging *p, int rows, int64_t last)
+{
+	if (rows == p->limit)
+		cJSON_AddNumberToObject(o, "next", (double)last);
+	else
+		cJSON_AddNullToObject(o, "next");
+}
+
 void
 api_json(struct ctx *c, int status, const cJSON *body)
 {
@@ -72,6 +118,28 @@ api_object(struct ctx *c, cJSON *extra, const char *key, cJSON *item)
 	cJSON_AddItemToObject(o, key, item);
 	api_json(c, 200, o);
 	cJSON_Delete(o);
+}
+
+void
+json_col_text(cJSON *o, const char *key, struct db_stmt *s, int col)
+{
+	if (db_col_is_null(s, col))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddStringToObject(o, key, db_col_text(s, col));
+}
+
+void
+json_col_time(cJSON *o, const char *key, struct db_stmt *s, int col)
+{
+	char iso[26];
+
+	if (db_col_is_null(s, col)) {
+		cJSON_AddNullToObject(o, key);
+		return;
+	}
+	clock_iso((time_t)db_col_int(s, col), iso);
+	cJSON_AddStringToObject(o, key, iso);
 }
 
 cJSON *
@@ -249,12 +317,16 @@ page_error(struct ctx *c, int status, const char *code)
 void
 page_in_error(struct ctx *c, cJSON *d, const struct in_err *e)
 {
-	char key[32];
+	char key[48];
 
 	cJSON_AddStringToObject(d, "error", page_msg(c, e->msg != NULL ?
 	    e->msg : e->code));
 	if (e->field != NULL) {
 		snprintf(key, sizeof(key), "error_%s", e->field);
+		cJSON_AddBoolToObject(d, key, 1);
+	}
+	if (e->code != NULL) {
+		snprintf(key, sizeof(key), "err_%s", e->code);
 		cJSON_AddBoolToObject(d, key, 1);
 	}
 	c->resp->err_code = e->code;

@@ -9,9 +9,10 @@
  *   main.c ctl.c               the programs
  *   routes.c boot.c            the request sequence; start-up
  *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
+ *   auditlog.c appeals.c disputes.c ...
  *                              features: the api_* and page_* of one thing
- *   session.c person.c colour.c checklog.c ratelimit.c retention.c
- *                              services: no handlers in them
+ *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
+ *   notice.c                   services: no handlers in them
  *   ctx.c                      this file
  *   rules.c ident.c valid.c sql.c   pure rules, statement texts
  *
@@ -73,6 +74,7 @@ struct conf {
 	long long	 import_rows_max;
 	long long	 trace_window_minutes;	/* co-visit: +- around a visit */
 	long long	 trace_days;	/* a case's visits traced back */
+	long long	 appeal_override_days;	/* an override ends by today + this */
 	struct {
 		long long otp_minutes;
 		long long declarations_days;
@@ -163,6 +165,28 @@ int in_field(struct in_err *e, enum field why, const char *field,
 int in_str(struct ctx *c, const char *name, int (*valid)(const char *),
     const char *invalid_code, const char **out, struct in_err *e);
 
+/*
+ * A page of a long list, ordered by id: the rows after the id ?after=
+ * (0, the default: from the first), at most ?limit= of them (1..
+ * PAGING_MAX, default PAGING_DEFAULT).
+ */
+#define PAGING_DEFAULT	50
+#define PAGING_MAX	100
+struct paging {
+	int64_t	after;
+	int	limit;
+};
+/* Reads ?after= and ?limit=: 0, or 400 bad_query with e. */
+int in_paging(struct ctx *c, struct paging *p, struct in_err *e);
+/*
+ * Reads a list's ?status=, one of names[0..n) (names[0] when absent),
+ * into *st, then the page: 0, or 400 invalid_status or bad_query with e.
+ */
+int in_status_page(struct ctx *c, const char *const *names, int n, int *st,
+    struct paging *p, struct in_err *e);
+/* Adds "next" to o: the last id of a full page (ask after it), else null. */
+void paging_next(cJSON *o, const struct paging *p, int rows, int64_t last);
+
 /* Answers with a JSON body. */
 void api_json(struct ctx *c, int status, const cJSON *body);
 /*
@@ -171,6 +195,10 @@ void api_json(struct ctx *c, int status, const cJSON *body);
  * NULL: the tail of every list endpoint.
  */
 void api_object(struct ctx *c, cJSON *extra, const char *key, cJSON *item);
+/* Adds key to o: the text of column col of s, or null for SQL NULL. */
+void json_col_text(cJSON *o, const char *key, struct db_stmt *s, int col);
+/* Adds key to o: the time (epoch) of column col in ISO 8601, or null. */
+void json_col_time(cJSON *o, const char *key, struct db_stmt *s, int col);
 /* Ends a loop of rows into arr: resets s; arr, or NULL (arr freed) if rc is DB_ERR. */
 cJSON *rows_done(struct db_stmt *s, int rc, cJSON *arr);
 /* Answers a JSON error with the catalogue's message for code. */
@@ -194,7 +222,10 @@ void page_render(struct ctx *c, int status, const char *name,
     const char *title_key, cJSON *data);
 /* Renders the error page for status with the message of code. */
 void page_error(struct ctx *c, int status, const char *code);
-/* Adds error, error_<field> and the log's code of e to page data d. */
+/*
+ * Adds error (the message), error_<field> and err_<code> (for a page
+ * that says more about one error) to page data d, and e's code to the log.
+ */
 void page_in_error(struct ctx *c, cJSON *d, const struct in_err *e);
 /* Returns (setting it if missing) the CSRF token of the browser. */
 const char *page_csrf(struct ctx *c);

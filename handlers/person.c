@@ -233,6 +233,12 @@ legacy_key(struct ctx *c, struct identity *id)
 	return id->legacy;
 }
 
+void
+person_legacy_key(struct ctx *c, struct identity *id)
+{
+	(void)legacy_key(c, id);
+}
+
 /* Returns 1 if p is the legacy-keyed person of passport id. */
 static int
 legacy_match(struct ctx *c, struct identity *id, const struct person *p)
@@ -279,13 +285,9 @@ person_bind_self(struct ctx *c, struct identity *id, struct person *p,
 		return in_err(e, 500, "internal", NULL, NULL);
 	if (rc == 1) {
 		/* Someone else's own identity: never silently shared. */
-		s = db_stmt(a->db, SQL_PERSON_SELF_TAKEN);
-		db_bind_int(s, 1, p->id);
-		rc = db_step(s);
-		db_reset(s);
-		if (rc == DB_ERR)
+		if ((rc = person_holder(c, p->id, NULL)) == -1)
 			return in_err(e, 500, "internal", NULL, NULL);
-		if (rc == DB_ROW)
+		if (rc == 1)
 			return in_err(e, 409, "identity_in_use", "id_number",
 			    NULL);
 	} else {
@@ -313,6 +315,67 @@ person_bind_self(struct ctx *c, struct identity *id, struct person *p,
 	s = db_stmt(a->db, SQL_LINK_SELF);
 	db_bind_int(s, 1, c->account_id);
 	db_bind_int(s, 2, p->id);
+	db_bind_int(s, 3, c->now);
+	if (db_run(s) == DB_ERR)
+		return in_err(e, 500, "internal", NULL, NULL);
+	return 0;
+}
+
+int
+person_holder(struct ctx *c, int64_t person_id, int64_t *account)
+{
+	struct db_stmt *s = db_stmt(c->app->db, SQL_PERSON_HOLDER);
+	int rc;
+
+	db_bind_int(s, 1, person_id);
+	if ((rc = db_step(s)) == DB_ROW && account != NULL)
+		*account = db_col_int(s, 0);
+	db_reset(s);
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
+}
+
+int
+person_move_self(struct ctx *c, int64_t person_id, int64_t to, int64_t *from,
+    struct in_err *e)
+{
+	/* The link, and what the account that held it recorded under it. */
+	static const struct {
+		enum stmt	id;
+		int		by_holder;	/* ?2 is the holder */
+	} forget[] = {
+		{ SQL_UNLINK_SELF, 1 },
+		{ SQL_PERSON_FORGET_DECLS, 0 },
+		{ SQL_PERSON_FORGET_CODES, 0 },
+		{ SQL_PERSON_FORGET_CHECKINS, 1 },
+		{ SQL_PERSON_FORGET_MARKS, 0 },
+	};
+	struct db *db = c->app->db;
+	struct db_stmt *s;
+	size_t i;
+	int rc;
+
+	s = db_stmt(db, SQL_SELF_BOUND);
+	db_bind_int(s, 1, to);
+	rc = db_step(s);
+	db_reset(s);
+	if (rc == DB_ERR)
+		return in_err(e, 500, "internal", NULL, NULL);
+	if (rc == DB_ROW)
+		return in_err(e, 409, "identity_bound", NULL, NULL);
+	*from = 0;
+	if ((rc = person_holder(c, person_id, from)) == -1)
+		return in_err(e, 500, "internal", NULL, NULL);
+	for (i = 0; i < NELEM(forget); i++) {
+		s = db_stmt(db, forget[i].id);
+		db_bind_int(s, 1, person_id);
+		if (forget[i].by_holder)
+			db_bind_int(s, 2, *from);
+		if (db_run(s) == DB_ERR)
+			return in_err(e, 500, "internal", NULL, NULL);
+	}
+	s = db_stmt(db, SQL_LINK_SELF);
+	db_bind_int(s, 1, to);
+	db_bind_int(s, 2, person_id);
 	db_bind_int(s, 3, c->now);
 	if (db_run(s) == DB_ERR)
 		return in_err(e, 500, "internal", NULL, NULL);

@@ -3,7 +3,8 @@
  * their document (the number itself is never stored), with its masked
  * form and the name for display.  Identity checks (GB 11643 numbers,
  * passports), the region and country look-ups they need, binding an
- * account to its own person, and reading persons back.
+ * account to its own person (and moving it to another account), and
+ * reading persons back.
  */
 #ifndef HC_PERSON_H
 #define HC_PERSON_H
@@ -55,6 +56,13 @@ int person_self(struct ctx *c, struct person *p);
  */
 int person_find(struct ctx *c, struct identity *id, struct person *p);
 /*
+ * Makes id->legacy, a passport's key before migration 0010, while the
+ * number is there: person_find then matches a legacy person by it after
+ * the number is cleared (a case-list import checks every row first and
+ * writes afterwards).
+ */
+void person_legacy_key(struct ctx *c, struct identity *id);
+/*
  * Makes id the account's own person, in the caller's write transaction:
  * the one already bound (it must be the same document: 409
  * identity_mismatch), a person known by the document and nobody's own
@@ -63,6 +71,19 @@ int person_find(struct ctx *c, struct identity *id, struct person *p);
  */
 int person_bind_self(struct ctx *c, struct identity *id,
     struct person *p, struct in_err *e);
+/* Reads the account whose own person person_id is into *account (may be NULL): 1, 0 nobody's, -1. */
+int person_holder(struct ctx *c, int64_t person_id, int64_t *account);
+/*
+ * Makes person_id the own person of account to, in the caller's write
+ * transaction (an identity dispute decided for to).  The account that
+ * held it (*from, 0 for none) loses it, and the person loses what that
+ * account recorded under it: declarations (and travel), daily codes,
+ * clearance marks, an override, and the person on its check-ins (the
+ * visits stay the account's).  0, or 409 identity_bound (to has its own
+ * person) or 500 with e.
+ */
+int person_move_self(struct ctx *c, int64_t person_id, int64_t to,
+    int64_t *from, struct in_err *e);
 /* Returns 1 if the person declared on day, 0 if not, -1. */
 int person_declared(struct ctx *c, int64_t person_id, const char *day);
 

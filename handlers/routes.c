@@ -94,6 +94,43 @@ void api_itinerary(struct ctx *);
 void page_checkin(struct ctx *);
 void page_checkin_post(struct ctx *);
 void page_itinerary(struct ctx *);
+/* cases.c */
+void api_cases_import(struct ctx *);
+void api_cases(struct ctx *);
+void api_case_withdraw(struct ctx *);
+void page_admin_cases(struct ctx *);
+void page_admin_case_withdraw(struct ctx *);
+/* riskareas.c */
+void api_risk_areas(struct ctx *);
+void api_risk_set(struct ctx *);
+void api_risk_clear(struct ctx *);
+void page_admin_risk(struct ctx *);
+void page_admin_risk_post(struct ctx *);
+void page_admin_risk_clear(struct ctx *);
+/* auditlog.c */
+void api_audit_verify(struct ctx *);
+void api_audit_list(struct ctx *);
+void page_admin_audit(struct ctx *);
+/* appeals.c */
+void api_appeal_create(struct ctx *);
+void api_appeals(struct ctx *);
+void api_admin_appeals(struct ctx *);
+void api_admin_appeal_decide(struct ctx *);
+void page_appeal(struct ctx *);
+void page_appeal_post(struct ctx *);
+void page_admin_appeals(struct ctx *);
+void page_admin_appeal_decide(struct ctx *);
+/* disputes.c */
+void api_dispute_create(struct ctx *);
+void api_disputes(struct ctx *);
+void api_admin_disputes(struct ctx *);
+void api_admin_dispute_decide(struct ctx *);
+void api_notices_seen(struct ctx *);
+void page_dispute(struct ctx *);
+void page_dispute_post(struct ctx *);
+void page_admin_disputes(struct ctx *);
+void page_admin_dispute_decide(struct ctx *);
+void page_notices_seen_post(struct ctx *);
 /* trace.c */
 void api_exposures(struct ctx *);
 void api_case_exposures(struct ctx *);
@@ -159,23 +196,56 @@ static const struct handler routes[] = {
 	GET("/c/{token}", page_checkin, NEED_NONE, R_PAGE | R_SESSION),
 	POST("/c/{token}", page_checkin_post, NEED_USER, R_PAGE),
 	GET("/itinerary", page_itinerary, NEED_USER, R_PAGE),
+	/* cases.c; the import's page posts the file to the API */
+	POST("/api/v1/admin/cases", api_cases_import, NEED_ADMIN, R_CSV),
+	GET("/api/v1/admin/cases", api_cases, NEED_ADMIN, 0),
+	DELETE("/api/v1/admin/cases/{id}", api_case_withdraw, NEED_ADMIN, 0),
+	GET("/admin/cases", page_admin_cases, NEED_ADMIN, R_PAGE),
+	POST("/admin/cases/{id}/withdraw", page_admin_case_withdraw, NEED_ADMIN, R_PAGE),
+	/* riskareas.c */
+	GET("/api/v1/admin/risk-areas", api_risk_areas, NEED_ADMIN, 0),
+	PUT("/api/v1/admin/risk-areas/{region}", api_risk_set, NEED_ADMIN, 0),
+	DELETE("/api/v1/admin/risk-areas/{region}", api_risk_clear, NEED_ADMIN, 0),
+	GET("/admin/risk-areas", page_admin_risk, NEED_ADMIN, R_PAGE),
+	POST("/admin/risk-areas", page_admin_risk_post, NEED_ADMIN, R_PAGE),
+	POST("/admin/risk-areas/{region}/clear", page_admin_risk_clear, NEED_ADMIN, R_PAGE),
+	/* auditlog.c */
+	GET("/api/v1/admin/audit/verify", api_audit_verify, NEED_ADMIN, 0),
+	GET("/api/v1/admin/audit", api_audit_list, NEED_ADMIN, 0),
+	GET("/admin/audit", page_admin_audit, NEED_ADMIN, R_PAGE),
+	/* appeals.c */
+	POST("/api/v1/appeals", api_appeal_create, NEED_USER, 0),
+	GET("/api/v1/appeals", api_appeals, NEED_USER, 0),
+	GET("/api/v1/admin/appeals", api_admin_appeals, NEED_ADMIN, 0),
+	POST("/api/v1/admin/appeals/{id}/decision", api_admin_appeal_decide, NEED_ADMIN, 0),
+	GET("/appeal", page_appeal, NEED_USER, R_PAGE),
+	POST("/appeal", page_appeal_post, NEED_USER, R_PAGE),
+	GET("/admin/appeals", page_admin_appeals, NEED_ADMIN, R_PAGE),
+	POST("/admin/appeals/{id}/decision", page_admin_appeal_decide, NEED_ADMIN, R_PAGE),
+	/* disputes.c; notices are of moved identities */
+	POST("/api/v1/disputes", api_dispute_create, NEED_USER, 0),
+	GET("/api/v1/disputes", api_disputes, NEED_USER, 0),
+	GET("/api/v1/admin/disputes", api_admin_disputes, NEED_ADMIN, 0),
+	POST("/api/v1/admin/disputes/{id}/decision", api_admin_dispute_decide, NEED_ADMIN, 0),
+	POST("/api/v1/notices/seen", api_notices_seen, NEED_USER, 0),
+	GET("/dispute", page_dispute, NEED_USER, R_PAGE),
+	POST("/dispute", page_dispute_post, NEED_USER, R_PAGE),
+	GET("/admin/disputes", page_admin_disputes, NEED_ADMIN, R_PAGE),
+	POST("/admin/disputes/{id}/decision", page_admin_dispute_decide, NEED_ADMIN, R_PAGE),
+	POST("/notices/seen", page_notices_seen_post, NEED_USER, R_PAGE),
 	/* trace.c */
 	GET("/api/v1/admin/exposures", api_exposures, NEED_ADMIN, 0),
-	GET("/api/v1/admin/cases/{id}/exposures", api_case_exposures,
-	    NEED_ADMIN, 0),
-	POST("/api/v1/admin/exposures/mark", api_exposures_mark, NEED_ADMIN,
-	    0),
+	GET("/api/v1/admin/cases/{id}/exposures", api_case_exposures, NEED_ADMIN, 0),
+	POST("/api/v1/admin/exposures/mark", api_exposures_mark, NEED_ADMIN, 0),
 	GET("/admin/trace", page_trace, NEED_ADMIN, R_PAGE),
 	POST("/admin/trace/mark", page_trace_mark, NEED_ADMIN, R_PAGE),
 	/* staff.c: checker is the only role given here */
 	GET("/api/v1/admin/checkers", api_checkers, NEED_ADMIN, 0),
 	PUT("/api/v1/admin/checkers/{phone}", api_checker_put, NEED_ADMIN, 0),
-	DELETE("/api/v1/admin/checkers/{phone}", api_checker_delete,
-	    NEED_ADMIN, 0),
+	DELETE("/api/v1/admin/checkers/{phone}", api_checker_delete, NEED_ADMIN, 0),
 	GET("/admin/checkers", page_checkers, NEED_ADMIN, R_PAGE),
 	POST("/admin/checkers", page_checkers_post, NEED_ADMIN, R_PAGE),
-	POST("/admin/checkers/{phone}/revoke", page_checker_revoke_post,
-	    NEED_ADMIN, R_PAGE),
+	POST("/admin/checkers/{phone}/revoke", page_checker_revoke_post, NEED_ADMIN, R_PAGE),
 	/* stats.c */
 	GET("/api/v1/admin/stats", api_stats, NEED_ADMIN, 0),
 	GET("/api/v1/admin/stats.csv", api_stats_csv, NEED_ADMIN, 0),

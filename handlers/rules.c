@@ -35,7 +35,10 @@ static const char *const reason_names[REASON__COUNT] = {
 	"travel_medium_risk",
 	"fever",
 	"symptoms",
-	"declared_contact"
+	"declared_contact",
+	"visit_high_risk",
+	"visit_medium_risk",
+	"appeal_override"
 };
 
 /* Indexed by bit position of enum symptom. */
@@ -92,6 +95,8 @@ struct eval {
 	unsigned			 reasons;
 	long				 green_on;
 	int				 any;
+	long				 ov_from;	/* causes up to it overridden */
+	long				 ov_until;
 };
 
 static int
@@ -403,6 +408,8 @@ cause(struct eval *e, enum color level, unsigned reason, long c,
 
 	if (c > e->today)
 		return;		/* listed or dated in the future: bad data */
+	if (c <= e->ov_from)
+		return;		/* decided on by an appeal */
 	if (level == COLOR_RED) {
 		need = e->cfg->red_clear_days;
 		from = e->red_from;
@@ -465,6 +472,68 @@ decl_causes(struct eval *e, const struct decl *d)
 		cause(e, COLOR_YELLOW, REASON_CONTACT, day, 0);
 }
 
+/* Check-ins at venues in a risk area: like declared travel. */
+static void
+visit_causes(struct eval *e)
+{
+	const struct rules_input *in = e->in;
+	size_t i;
+	long td;
+
+	for (i = 0; i < in->nvisits && in->visits != NULL; i++) {
+		const struct travel *t = &in->visits[i];
+
+		if (day_parse(t->date, &td) == -1)
+			continue;
+		switch (rules_risk_of(in->areas, in->nareas, t->region)) {
+		case RISK_HIGH:
+			cause(e, COLOR_YELLOW, REASON_VISIT_HIGH_RISK, td, 1);
+			break;
+		case RISK_MEDIUM:
+			cause(e, COLOR_YELLOW, REASON_VISIT_MEDIUM_RISK, td, 1);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* Sets e's override window if the input's is in force today. */
+static void
+override_start(struct eval *e)
+{
+	const struct override *o = &e->in->override;
+	long from, until;
+
+	e->ov_from = e->ov_until = LONG_MIN;
+	if ((unsigned)o->color > COLOR_RED || day_parse(o->from, &from) == -1 ||
+	    day_parse(o->until, &until) == -1)
+		return;
+	if (from <= e->today && e->today <= until) {
+		e->ov_from = from;
+		e->ov_until = until;
+	}
+}
+
+/*
+ * The override on top of what later causes gave: the worse of the two;
+ * green again the day after it ends if it is not green itself.
+ */
+static void
+override_end(struct eval *e)
+{
+	enum color oc = e->in->override.color;
+
+	if (e->ov_from == LONG_MIN)
+		return;
+	e->reasons |= REASON_APPEAL_OVERRIDE;
+	if (oc > e->color)
+		e->color = oc;
+	if (oc != COLOR_GREEN && (!e->any || e->ov_until + 1 > e->green_on))
+		e->green_on = e->ov_until + 1;
+	e->any = 1;
+}
+
 void
 rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
     struct rules_result *out)
@@ -477,12 +546,14 @@ rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
 	e.cfg = cfg;
 	e.in = in;
 	e.color = COLOR_GREEN;
+	e.ov_from = e.ov_until = LONG_MIN;
 	out->color = COLOR_GREEN;
 	out->reasons = 0;
 	out->green_on[0] = '\0';
 	out->red_clear_from[0] = out->yellow_clear_from[0] = '\0';
 	if (day_parse(in->today, &e.today) == -1)
 		return;
+	override_start(&e);
 	find_runs(&e);
 	if (e.red_from != LONG_MIN)
 		day_format(e.red_from, out->red_clear_from);
@@ -500,12 +571,15 @@ rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
 	}
 	for (i = 0; i < in->ndecls; i++)
 		decl_causes(&e, &in->decls[i]);
+	visit_causes(&e);
+	override_end(&e);
 
 	if (!e.any)
 		return;
 	out->color = e.color;
 	out->reasons = e.reasons;
-	day_format(e.green_on, out->green_on);
+	if (e.color != COLOR_GREEN)
+		day_format(e.green_on, out->green_on);
 }
 
 int

@@ -59,7 +59,10 @@ enum reason {
 	REASON_FEVER = 1 << 8,			/* "fever" */
 	REASON_SYMPTOMS = 1 << 9,		/* "symptoms" */
 	REASON_CONTACT = 1 << 10,		/* "declared_contact" */
-	REASON__COUNT = 11
+	REASON_VISIT_HIGH_RISK = 1 << 11,	/* "visit_high_risk" */
+	REASON_VISIT_MEDIUM_RISK = 1 << 12,	/* "visit_medium_risk" */
+	REASON_APPEAL_OVERRIDE = 1 << 13,	/* "appeal_override" */
+	REASON__COUNT = 14
 };
 
 /* Places in a day's declaration: declare.c refuses more, colour.c reads that many. */
@@ -89,6 +92,16 @@ struct risk_area {
 	enum risk	level;
 };
 
+/*
+ * An appeal's override: colour from day from through day until, over
+ * every cause dated up to from; causes dated later count on top of it.
+ */
+struct override {
+	enum color	color;
+	char		from[11];	/* "" for none */
+	char		until[11];
+};
+
 /* Thresholds, windows and day counts: configuration, not code. */
 struct rules_cfg {
 	int	fever_tenths;		/* fever at or above: 373 */
@@ -104,6 +117,10 @@ struct rules_input {
 	size_t			  ncases;
 	const struct risk_area	 *areas;	/* current designations */
 	size_t			  nareas;
+	/* Venue check-ins: where (the venue's region) and the day. */
+	const struct travel	 *visits;
+	size_t			  nvisits;
+	struct override		  override;
 	char			  today[11];
 	/*
 	 * Clearance marks kept from earlier evaluations (rules_result), ""

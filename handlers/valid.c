@@ -1,4 +1,4 @@
-/* Phone, code, role and venue-field rules; masking for display. */
+/* Phone, code, role, venue-field and note rules; masking for display. */
 #include <string.h>
 
 #include "../fcgi/validate.h"
@@ -96,6 +96,12 @@ valid_local_path(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+int
+note_valid(const char *s)
+{
+	return v_lines(s, NOTE_CHARS);
 }
 
 int

@@ -33,6 +33,11 @@ void mask_phone(const char *phone, char out[12]);
  */
 int valid_local_path(const char *s);
 
+/* A reason of an appeal or a dispute, the authority's note on a decision. */
+#define NOTE_CHARS	500
+/* Returns 1 for a note: 1-500 characters of text, line breaks allowed. */
+int note_valid(const char *s);
+
 /* Venues: a name of 1-60 characters of one-line text, not blank. */
 #define VENUE_NAME_CHARS	60
 #define VENUE_ADDRESS_CHARS	120

@@ -71,6 +71,8 @@ struct row {
 	int			 gap[2];	/* on, day: none that day */
 	struct tdecl		 decl[3];
 	struct tcase		 cases[3];
+	struct ttrip		 visit[2];	/* venue check-ins */
+	struct { int on; enum color c; int from, until; } ov;
 	enum color		 color;
 	unsigned		 reasons;
 	int			 green_on;
@@ -84,6 +86,8 @@ struct row {
 #define TRIP_RAW(d, reg, r) { 1, (d), NT, 0, 0, NULL, { { (reg), 0, (r) } } }
 #define CASE(k, l)	{ 1, (k), (l), NULL }
 #define CASE_RAW(k, r)	{ 1, (k), 0, (r) }
+#define VISIT(reg, d)	{ (reg), (d), NULL }
+#define OVERRIDE(c, f, u) .ov = { 1, (c), (f), (u) }
 #define EXPECT(c, r, g)	.color = (c), .reasons = (r), .green_on = (g)
 
 #define GREEN	COLOR_GREEN
@@ -100,6 +104,9 @@ struct row {
 #define FEVER	REASON_FEVER
 #define SYMP	REASON_SYMPTOMS
 #define CONT	REASON_CONTACT
+#define VHIGH	REASON_VISIT_HIGH_RISK
+#define VMED	REASON_VISIT_MEDIUM_RISK
+#define APPEAL	REASON_APPEAL_OVERRIDE
 
 /* Window 7, red 7, yellow 3, fever at 38.0. */
 static const struct rules_cfg short_cfg = { 380, 7, 7, 3 };
@@ -359,6 +366,42 @@ static const struct row rows[] = {
 					   * max(T, T+3) */
 	  &short_cfg, .decl = { TRIP(0, 380, R_HIGH, -7) },
 	  EXPECT(YELLOW, THIGH | FEVER, 3) },
+
+	/* Venue check-ins in risk areas count like declared travel. */
+	{ "check-in in a high-risk county 3 days ago", CLEAN(-20, 0),
+	  .visit = { VISIT(R_HIGH, -3) }, EXPECT(YELLOW, VHIGH, 11) },
+	{ "check-in in a medium-risk county today", CLEAN(-20, 0),
+	  .visit = { VISIT(R_MED, 0) }, EXPECT(YELLOW, VMED, 14) },
+	{ "check-in in a low-risk place", CLEAN(-20, 0),
+	  .visit = { VISIT(R_HIGH_CITY, -1) }, EXPECT(GREEN, 0, NONE) },
+	{ "check-in in a high-risk province's county", CLEAN(-20, 0),
+	  .visit = { VISIT(R_VIA_PROV, -2), VISIT(R_MED, -1) },
+	  EXPECT(YELLOW, VHIGH | VMED, 13) },
+	{ "check-in 14 days ago, 14 clean days since", CLEAN(-13, 0),
+	  .visit = { VISIT(R_HIGH, -14) }, EXPECT(GREEN, 0, NONE) },
+
+	/* An appeal's override. */
+	{ "red overridden to green through +3", CLEAN(-3, 0),
+	  .cases = { CASE(CASE_CONFIRMED, -1) }, OVERRIDE(GREEN, 0, 3),
+	  EXPECT(GREEN, APPEAL, NONE) },
+	{ "override decided yesterday, listed again today",
+	  .cases = { CASE(CASE_CONFIRMED, 0) }, OVERRIDE(GREEN, -1, 3),
+	  EXPECT(RED, CONF | APPEAL, 14) },
+	{ "override to yellow over a red case", CLEAN(-3, 0),
+	  .cases = { CASE(CASE_CONFIRMED, -2) }, OVERRIDE(YELLOW, 0, 5),
+	  EXPECT(YELLOW, APPEAL, 6) },
+	{ "override ended yesterday: the rules again", CLEAN(-3, 0),
+	  .cases = { CASE(CASE_CONFIRMED, -5) }, OVERRIDE(GREEN, -4, -1),
+	  EXPECT(RED, CONF, 10) },	/* the gap at -4: B+14 */
+	{ "override decided in the future: not yet", CLEAN(-3, 0),
+	  .cases = { CASE(CASE_CONFIRMED, -1) }, OVERRIDE(GREEN, 1, 3),
+	  EXPECT(RED, CONF, 13) },
+	{ "green override, later trip still counts", CLEAN(-3, 0),
+	  .decl = { TRIP(0, NT, R_HIGH, 0) },
+	  .cases = { CASE(CASE_SUSPECTED, -2) }, OVERRIDE(GREEN, -1, 3),
+	  EXPECT(YELLOW, THIGH | APPEAL, 14) },
+	{ "red override over nothing", CLEAN(-3, 0),
+	  OVERRIDE(RED, 0, 2), EXPECT(RED, APPEAL, 3) },
 };
 #define NROWS	(sizeof(rows) / sizeof(rows[0]))
 
@@ -397,6 +440,7 @@ run_row(const struct row *r, const char *today)
 	struct decl decls[MAXDECLS];
 	struct travel trips[MAXDECLS][2];
 	struct case_entry cases[3];
+	struct travel visits[2];
 	struct rules_input in;
 	struct rules_result res;
 	struct rules_cfg cfg = r->cfg != NULL ? *r->cfg : rules_default();
@@ -442,8 +486,20 @@ run_row(const struct row *r, const char *today)
 		    cases[i].listed);
 		in.ncases++;
 	}
+	for (i = 0; i < 2 && r->visit[i].region != NULL; i++) {
+		snprintf(visits[i].region, 7, "%s", r->visit[i].region);
+		put_day(today, r->visit[i].day, r->visit[i].raw,
+		    visits[i].date);
+		in.nvisits++;
+	}
+	if (r->ov.on) {
+		in.override.color = r->ov.c;
+		day_add(today, r->ov.from, in.override.from);
+		day_add(today, r->ov.until, in.override.until);
+	}
 	in.decls = decls;
 	in.cases = cases;
+	in.visits = visits;
 	in.areas = areas;
 	in.nareas = NAREAS;
 
@@ -679,7 +735,8 @@ static const char *const reason_want[REASON__COUNT] = {
 	"case_confirmed", "case_suspected", "case_asymptomatic",
 	"case_close_contact", "case_secondary_contact",
 	"fever_travel_high_risk", "travel_high_risk", "travel_medium_risk",
-	"fever", "symptoms", "declared_contact"
+	"fever", "symptoms", "declared_contact", "visit_high_risk",
+	"visit_medium_risk", "appeal_override"
 };
 
 static const struct {

@@ -1,6 +1,6 @@
 /*
  * Tests for the product's input rules: phone numbers, one-time codes,
- * roles, and the masked phone shown to people.
+ * roles, notes, and the masked phone shown to people.
  */
 #include <string.h>
 
@@ -120,6 +120,20 @@ main(void)
 	T_CHECK(role_parse(role_name(ROLE_CHECKER)) == ROLE_CHECKER &&
 	    role_parse(role_name(ROLE_ADMIN)) == ROLE_ADMIN,
 	    "role_name and role_parse round trip");
+	{
+		/* NOTE_CHARS characters of three bytes each, then one more. */
+		char note[NOTE_CHARS * 3 + 2];
+
+		for (i = 0; i < NOTE_CHARS; i++)
+			memcpy(note + 3 * i, "\xe7\x94\xb3", 3);	/* 申 */
+		note[3 * NOTE_CHARS] = '\0';
+		T_CHECK(note_valid(note), "note of %d characters", NOTE_CHARS);
+		memcpy(note + 3 * NOTE_CHARS, "x", 2);
+		T_CHECK(!note_valid(note), "note of %d characters",
+		    NOTE_CHARS + 1);
+		T_CHECK(note_valid("line one\nline two"), "note of two lines");
+		T_CHECK(!note_valid("a\x01"), "note with a control character");
+	}
 	for (i = 0; i < NELEM(masks); i++) {
 		memset(out, 'x', sizeof(out));
 		mask_phone(masks[i].phone, out);

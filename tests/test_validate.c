@@ -1,5 +1,6 @@
 /*
- * Tests for the generic validators (digits, one-line text, integers)
+ * Tests for the generic validators (digits, one-line text, text of
+ * several lines, integers)
  * and for req_str over JSON and form bodies.
  */
 #include <limits.h>
@@ -62,6 +63,38 @@ static const struct tcase {
 	{ NULL, 0, 10, 0 },
 };
 
+/* Text of several lines, at most 5 characters: v_lines(s, 5). */
+static const struct lcase {
+	const char	*s;
+	int		 want;
+} lines_cases[] = {
+	{ "a", 1 },
+	{ "abcde", 1 },
+	{ "abcdef", 0 },			/* 6 characters */
+	{ "\xe7\x94\xb3\xe8\xaf\x89\xe7\x90\x86\xe7\x94\xb1\xe3\x80\x82", 1 },	/* 5 characters, 15 bytes */
+	{ "\xe7\x94\xb3\xe8\xaf\x89\xe7\x90\x86\xe7\x94\xb1\xe3\x80\x82!", 0 },
+	{ "a\nb", 1 },				/* line breaks are text */
+	{ "a\r\nb", 1 },
+	{ " a ", 1 },
+	{ "\xf0\x9f\x98\x80", 1 },		/* one character, four bytes */
+	{ "a\xc2\xa0", 1 },			/* no-break space: not C1 */
+	{ "", 0 },
+	{ "   ", 0 },				/* only white space */
+	{ "\n\r\n", 0 },
+	{ "\xe3\x80\x80\xe3\x80\x80", 0 },	/* ideographic spaces */
+	{ "a\tb", 0 },				/* control characters */
+	{ "a\x01", 0 },
+	{ "a\x1b[", 0 },
+	{ "a\x7f", 0 },
+	{ "a\xc2\x85", 0 },			/* C1: NEL */
+	{ "a\xc2\x80", 0 },
+	{ "a\xc2\x9f", 0 },
+	{ "a\xff", 0 },			/* not UTF-8 */
+	{ "a\xc0\xaf", 0 },			/* overlong */
+	{ "a\xed\xa0\x80", 0 },		/* a surrogate */
+	{ NULL, 0 },
+};
+
 static const struct icase {
 	const char	*s;
 	long long	 min, max;
@@ -115,6 +148,11 @@ validators(void)
 		    text_cases[i].max);
 		T_CHECK(got == text_cases[i].want, "v_text[%zu]: %d, want %d",
 		    i, got, text_cases[i].want);
+	}
+	for (i = 0; i < NELEM(lines_cases); i++) {
+		got = v_lines(lines_cases[i].s, 5);
+		T_CHECK(got == lines_cases[i].want, "v_lines[%zu]: %d, want %d",
+		    i, got, lines_cases[i].want);
 	}
 	for (i = 0; i < NELEM(int_cases); i++) {
 		out = 12345;

@@ -13,7 +13,7 @@ req GET /healthz
 eq "healthz status" "$STATUS" 200
 eq "healthz ok" "$(j .ok)" true
 eq "healthz schema is the last migration" "$(j .schema)" \
-    "$(ls "$TOP"/migrations/*.sql | wc -l)"
+    "$(basename "$(ls "$TOP"/migrations/*.sql | tail -1)" | sed 's/_.*//; s/^0*//')"
 eq "nosniff" "$(hdr X-Content-Type-Options)" nosniff
 eq "frame deny" "$(hdr X-Frame-Options)" DENY
 eq "referrer policy" "$(hdr Referrer-Policy)" no-referrer

@@ -221,7 +221,7 @@ eq "fever 37.3 alone: yellow" "$(colour_of 13700000001 "$(idcheck 33010619800101
 eq "37.2: green" "$(colour_of 13700000002 "$(idcheck 33010619800101002)" '"temperature":37.2,"symptoms":[],"travel":[],"contact":false')" "green "
 eq "a cough: yellow" "$(colour_of 13700000003 "$(idcheck 33010619800101003)" '"temperature":36.6,"symptoms":["cough"],"travel":[],"contact":false')" "yellow symptoms"
 eq "declared contact: yellow" "$(colour_of 13700000004 "$(idcheck 33010619800101004)" '"temperature":36.6,"symptoms":[],"travel":[],"contact":true')" "yellow declared_contact"
-sql "INSERT INTO risk_areas VALUES ('420100', 'high', 0), ('440300', 'medium', 0)"
+sql "INSERT INTO risk_areas (region, level, set_at) VALUES ('420100', 'high', 0), ('440300', 'medium', 0)"
 eq "travel to a high-risk city: yellow" "$(colour_of 13700000005 "$(idcheck 33010619800101005)" '"temperature":36.6,"symptoms":[],"travel":[{"region":"420102","date":"2026-11-20"}],"contact":false')" "yellow travel_high_risk"
 eq "medium-risk travel: yellow" "$(colour_of 13700000006 "$(idcheck 33010619800101006)" '"temperature":36.6,"symptoms":[],"travel":[{"region":"440300","date":"2026-11-27"}],"contact":false')" "yellow travel_medium_risk"
 eq "fever + high-risk travel: red" "$(colour_of 13700000007 "$(idcheck 33010619800101007)" '"temperature":38.1,"symptoms":[],"travel":[{"region":"420100","date":"2026-11-25"}],"contact":false')" "red fever_travel_high_risk,travel_high_risk,fever"

@@ -198,8 +198,10 @@ hdr() {
 	grep -i "^$1:" "$T/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'
 }
 
-# Runs SQL against the test database.
-sql() { sqlite3 "$HC_DATA_DIR/healthcode.db" "$1"; }
+# Runs SQL against the test database, waiting for a worker's write (a
+# check record is written up to 50 ms after its answer) rather than
+# failing with "database is locked".
+sql() { sqlite3 -cmd '.timeout 5000' "$HC_DATA_DIR/healthcode.db" "$1"; }
 
 # The last one-time code sent to a phone.
 otp_of() { grep "^$1 " "$HC_DATA_DIR/sms-outbox.log" | tail -1 | cut -d' ' -f2; }
