@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
 	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
-	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c
+	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c
 # handlers/: every file but the two programs (docs/architecture.md); a new
 # feature's file joins by being there.
 APP_SRC	 = $(filter-out handlers/main.c handlers/ctl.c,$(sort $(wildcard handlers/*.c)))
@@ -47,7 +47,7 @@ TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 	     test_util test_token test_valid test_rules test_ident test_qr \
 	     test_venues test_db test_services test_keyring test_csv \
-	     test_cases
+	     test_cases test_chart
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
@@ -146,7 +146,8 @@ test-suite: all $(UNIT_BINS)
 
 # Each harness also builds as a plain program that replays its corpus
 # (gcc, ASan+UBSan); make test runs those.
-FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token fuzz_csv
+FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token fuzz_csv \
+	  fuzz_clock
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi \
 	      -fno-sanitize-recover=all
 FUZZ_SRC = $(FCGI_SRC)

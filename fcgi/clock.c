@@ -88,12 +88,69 @@ num(const char *s, int n)
 	return v;
 }
 
+/*
+ * Reads "YYYY-MM-DDTHH:MM" and, with sec, ":SS" up to max_sec, into tm
+ * (year from 1900, month from 0); sep is the separator taken besides
+ * the T (0: none).  0 or -1.
+ */
+static int
+fields(const char *s, char sep, int sec, int max_sec, struct tm *tm)
+{
+	memset(tm, 0, sizeof(*tm));
+	if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && (sep == 0 ||
+	    s[10] != sep)) || s[13] != ':' || (sec && s[16] != ':'))
+		return -1;
+	if ((tm->tm_year = num(s, 4)) < 1970 ||
+	    (tm->tm_mon = num(s + 5, 2)) < 1 || tm->tm_mon > 12 ||
+	    (tm->tm_mday = num(s + 8, 2)) < 1 || tm->tm_mday > 31 ||
+	    (tm->tm_hour = num(s + 11, 2)) < 0 || tm->tm_hour > 23 ||
+	    (tm->tm_min = num(s + 14, 2)) < 0 || tm->tm_min > 59 ||
+	    (sec && ((tm->tm_sec = num(s + 17, 2)) < 0 ||
+	    tm->tm_sec > max_sec)))
+		return -1;
+	tm->tm_year -= 1900;
+	tm->tm_mon -= 1;
+	return 0;
+}
+
+/*
+ * "YYYY-MM-DDTHH:MM:SS" then "Z" or "+HH:MM" / "-HH:MM"; loose also
+ * takes a space for the T and a leap second :60 (read as the next
+ * second, as timegm does).  0 or -1.
+ */
+static int
+parse_iso(const char *s, int loose, time_t *out)
+{
+	struct tm tm;
+	int off = 0, oh, om, mday, mon;
+	size_t len = strlen(s);
+	time_t t;
+
+	if (len < 20 || fields(s, loose ? ' ' : 0, 1, loose ? 60 : 59,
+	    &tm) == -1)
+		return -1;
+	if (len == 20 && s[19] == 'Z')
+		off = 0;
+	else if (len == 25 && (s[19] == '+' || s[19] == '-') && s[22] == ':' &&
+	    (oh = num(s + 20, 2)) >= 0 && oh <= 14 &&
+	    (om = num(s + 23, 2)) >= 0 && om <= 59)
+		off = (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+	else
+		return -1;
+	mday = tm.tm_mday;
+	mon = tm.tm_mon;
+	t = timegm(&tm);
+	/* timegm rolls 02-30 over to 03-02: refuse days that do not exist. */
+	if (tm.tm_mday != mday || tm.tm_mon != mon)
+		return -1;
+	*out = t - off;
+	return 0;
+}
+
 int
 clock_parse(const char *s, time_t *out)
 {
-	struct tm tm;
 	long long v;
-	int off = 0, oh, om;
 	size_t len = strlen(s), i;
 
 	if (len > 0 && len <= 12) {
@@ -104,36 +161,34 @@ clock_parse(const char *s, time_t *out)
 			return 0;
 		}
 	}
-	/* YYYY-MM-DDTHH:MM:SS then Z or +HH:MM / -HH:MM */
-	if (len < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' &&
-	    s[10] != ' ') || s[13] != ':' || s[16] != ':')
+	return parse_iso(s, 1, out);
+}
+
+int
+clock_parse_iso(const char *s, time_t *out)
+{
+	return parse_iso(s, 0, out);
+}
+
+int
+clock_parse_local(const char *s, time_t *out)
+{
+	struct tm tm, back;
+	size_t len = strlen(s);
+	time_t t;
+
+	if ((len != 16 && len != 19) || fields(s, 0, len == 19, 59, &tm) == -1)
 		return -1;
-	memset(&tm, 0, sizeof(tm));
-	if ((tm.tm_year = num(s, 4)) < 1970 || (tm.tm_mon = num(s + 5, 2)) < 1 ||
-	    tm.tm_mon > 12 || (tm.tm_mday = num(s + 8, 2)) < 1 ||
-	    tm.tm_mday > 31 || (tm.tm_hour = num(s + 11, 2)) < 0 ||
-	    tm.tm_hour > 23 || (tm.tm_min = num(s + 14, 2)) < 0 ||
-	    tm.tm_min > 59 || (tm.tm_sec = num(s + 17, 2)) < 0 ||
-	    tm.tm_sec > 60)
+	tm.tm_isdst = -1;
+	back = tm;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;	/* (one second of 1970 in zones east of UTC) */
+	/* A day that does not exist, or a time the zone skips, moves. */
+	if (tm.tm_year != back.tm_year || tm.tm_mon != back.tm_mon ||
+	    tm.tm_mday != back.tm_mday || tm.tm_hour != back.tm_hour ||
+	    tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
 		return -1;
-	if (len == 20 && s[19] == 'Z')
-		off = 0;
-	else if (len == 25 && (s[19] == '+' || s[19] == '-') && s[22] == ':' &&
-	    (oh = num(s + 20, 2)) >= 0 && oh <= 14 &&
-	    (om = num(s + 23, 2)) >= 0 && om <= 59)
-		off = (s[19] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-	else
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	{
-		int mday = tm.tm_mday, mon = tm.tm_mon;
-		time_t t = timegm(&tm);
-		/* timegm rolls 02-30 over to 03-02: refuse days that do not exist. */
-		if (tm.tm_mday != mday || tm.tm_mon != mon)
-			return -1;
-		*out = t - off;
-	}
+	*out = t;
 	return 0;
 }
 

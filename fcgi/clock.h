@@ -21,6 +21,19 @@ time_t clock_now(void);
 
 /* Parses epoch seconds or ISO 8601 "YYYY-MM-DDTHH:MM:SS" with "Z" or "+HH:MM"; 0 or -1. */
 int clock_parse(const char *s, time_t *out);
+/*
+ * Parses exactly "YYYY-MM-DDTHH:MM:SS" and "Z" or "+HH:MM" / "-HH:MM"
+ * (what clock_iso writes): no epoch seconds, no space for the T, no
+ * leap second, no fraction.  0 or -1.
+ */
+int clock_parse_iso(const char *s, time_t *out);
+/*
+ * Parses "YYYY-MM-DDTHH:MM" or "YYYY-MM-DDTHH:MM:SS" as a time on the
+ * configured zone's clock (what an HTML datetime-local input sends): a
+ * day that does not exist, or a time the zone skips (daylight saving),
+ * is refused; one it repeats is either.  0 or -1.
+ */
+int clock_parse_local(const char *s, time_t *out);
 
 /* Returns the start of the day containing t: the last cutoff <= t. */
 time_t clock_day_start(time_t t);

@@ -18,6 +18,7 @@
 #include "boot.h"
 #include "cases.h"
 #include "retention.h"
+#include "roles.h"
 #include "valid.h"
 
 static const char usage[] =
@@ -33,7 +34,8 @@ static const char usage[] =
     "                        print the rows per class; --dry-run only counts\n"
     "  grant PHONE ROLE      give a role (checker, admin) to a phone number;\n"
     "                        works before the phone has ever signed in\n"
-    "  revoke PHONE ROLE     take a role away\n"
+    "  revoke PHONE ROLE     take a role away (each change is audited,\n"
+    "                        with the actor \"cli\")\n"
     "  import-cases FILE     import a case list (CSV, as POST\n"
     "                        /api/v1/admin/cases takes it): every row or\n"
     "                        none; prints the counts, or the bad rows\n"
@@ -209,59 +211,65 @@ cmd_audit_verify(struct app *a)
 	return 1;
 }
 
+/* The audit entry of a role change from the command line; 0 or -1. */
+static int
+role_audit(struct app *a, time_t now, int grant, const char *phone,
+    const char *role)
+{
+	cJSON *d = cJSON_CreateObject();
+	char subject[65];
+	int rc;
+
+	audit_subject(a, "phone", phone, subject);
+	cJSON_AddStringToObject(d, "role", role);
+	rc = audit_add(a, now, "cli", grant ? "role.grant" : "role.revoke",
+	    subject, d);
+	cJSON_Delete(d);
+	return rc;
+}
+
+/* Grants or revokes a role, audited with the actor "cli". */
 static int
 cmd_role(struct app *a, int grant, const char *phone, const char *role)
 {
-	struct db_stmt *s;
 	struct buf err;
 	char masked[12];
-	int64_t id;
-	int rc = 1;
+	unsigned bit;
+	time_t now;
+	int rc = 1, done;
 
 	if (!valid_phone(phone)) {
 		fprintf(stderr, "healthcodectl: %s: not a mainland mobile "
 		    "number\n", phone);
 		return 2;
 	}
-	if (role_parse(role) == 0) {
+	if ((bit = role_parse(role)) == 0) {
 		fprintf(stderr, "healthcodectl: role must be checker or "
 		    "admin\n");
 		return 2;
 	}
 	buf_init(&err);
 	mask_phone(phone, masked);
-	if (boot_prepare(a, &err) == -1) {
+	/* The session key names the audit entry's subject. */
+	if (boot_prepare(a, &err) == -1 || boot_read_secret(
+	    a->conf.session_key_file, a->session_key, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		goto out;
 	}
 	if (db_begin(a->db) == -1)
 		goto dberr;
-	/* A grant works before the phone has ever signed in. */
-	s = db_stmt(a->db, grant ? SQL_ACCOUNT_ENSURE : SQL_ACCOUNT_BY_PHONE);
-	db_bind_text(s, 1, phone);
-	if (grant)
-		db_bind_int(s, 2, clock_now());
-	if (db_step(s) != DB_ROW) {
-		db_reset(s);
-		db_rollback(a->db);
-		if (!grant) {
-			fprintf(stderr, "healthcodectl: no account for %s\n",
-			    masked);
-			goto out;
-		}
+	now = clock_now();
+	done = grant ? role_grant(a, now, phone, bit) :
+	    role_revoke(a, phone, bit);
+	if (done == -1 || (done == 1 && role_audit(a, now, grant, phone,
+	    role) == -1) || db_commit(a->db) == -1)
 		goto dberr;
-	}
-	id = db_col_int(s, 0);
-	db_reset(s);
-	s = db_stmt(a->db, grant ? SQL_ROLE_GRANT : SQL_ROLE_REVOKE);
-	db_bind_int(s, 1, id);
-	db_bind_text(s, 2, role);
-	if (grant)
-		db_bind_int(s, 3, clock_now());
-	if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
-		goto dberr;
-	printf("%s %s %s %s\n", grant ? "granted" : "revoked", role,
-	    grant ? "to" : "from", masked);
+	if (done)
+		printf("%s %s %s %s\n", grant ? "granted" : "revoked", role,
+		    grant ? "to" : "from", masked);
+	else
+		printf("%s %s the role %s\n", masked, grant ? "already has" :
+		    "does not have", role);
 	rc = 0;
 	goto out;
 dberr:

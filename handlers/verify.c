@@ -12,6 +12,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/token.h"
+#include "audit.h"
 #include "checklog.h"
 #include "colour.h"
 #include "person.h"
@@ -280,9 +281,28 @@ api_verify(struct ctx *c)
 }
 
 /*
+ * The audit entry of a lookup by identity number, in its transaction:
+ * the subject is the identity's keyed hash (the person's id_hash when
+ * there is one), never the number; found says whether a person with
+ * that number and name was there.  0 or -1.
+ */
+static int
+lookup_audit(struct ctx *c, const struct identity *id, int found)
+{
+	cJSON *d = cJSON_CreateObject();
+	int rc;
+
+	cJSON_AddBoolToObject(d, "found", found);
+	rc = audit_ctx(c, "verify.lookup", id->hash, d);
+	cJSON_Delete(d);
+	return rc;
+}
+
+/*
  * POST /api/v1/verify/lookup {"id_type","id_number","name","nationality",
  * "place"} (checker): for people without a phone.  200 as /verify, or
  * {"valid":false,"reason":"no_declaration_today"}; 400; 401; 403; 429.
+ * Each lookup that is not refused is an audit entry (verify.lookup).
  */
 void
 api_verify_lookup(struct ctx *c)
@@ -295,7 +315,7 @@ api_verify_lookup(struct ctx *c)
 	struct check k;
 	struct rules_result res;
 	long wait;
-	int rc, why;
+	int rc, why, found;
 
 	if (in_str(c, "name", NULL, "invalid_name", &name, &e) ||
 	    in_str(c, "id_type", NULL, "invalid_id_type", &type, &e) ||
@@ -326,6 +346,10 @@ api_verify_lookup(struct ctx *c)
 	    3600);
 	rc = wait == 0 ? person_find(c, &id, &p) : 0;
 	explicit_bzero(id.number, sizeof(id.number));
+	/* The name must match too; either miss reads as no declaration. */
+	found = rc == 1 && strcmp(p.name, name) == 0;
+	if (wait == 0 && rc != -1 && lookup_audit(c, &id, found) == -1)
+		rc = -1;
 	if (wait != 0 || rc == -1 || db_commit(c->app->db) == -1) {
 		db_rollback(c->app->db);
 		if (wait <= 0)
@@ -338,8 +362,7 @@ api_verify_lookup(struct ctx *c)
 	memset(&k, 0, sizeof(k));
 	memcpy(k.issuer, c->app->conf.region, 7);
 	clock_day(c->now, today);
-	/* The name must match too; either miss reads as no declaration. */
-	if (rc == 1 && strcmp(p.name, name) == 0) {
+	if (found) {
 		/* Recorded for tracing even without a declaration today. */
 		k.person_id = p.id;
 		if ((rc = person_declared(c, p.id, today)) == -1)

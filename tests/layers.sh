@@ -22,7 +22,7 @@ floor_of() {
 	case $1 in
 	rules|ident|valid|sql) echo 0 ;;
 	ctx) echo 1 ;;
-	ratelimit|checklog|colour|person|session|retention|audit|notice) echo 2 ;;
+	ratelimit|checklog|colour|person|session|retention|audit|notice|roles) echo 2 ;;
 	routes|boot) echo 4 ;;
 	main|ctl) echo 5 ;;
 	*) echo 3 ;;

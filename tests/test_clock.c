@@ -182,6 +182,115 @@ parsing(void)
 	}
 }
 
+/*
+ * clock_parse_iso: clock_parse's ISO form only.  Every case above that is
+ * ISO with a T and no leap second means the same; the rest are refused.
+ */
+static const struct pcase strict_cases[] = {
+	{ "2026-11-29T15:59:59Z", 1, T0 },
+	{ "2026-11-30T00:00:00+08:00", 1, T1 },
+	{ "2026-12-01T08:00:00+08:00", 1, 1796083200LL },
+	{ "2026-11-29T10:59:59-05:00", 1, T0 },
+	{ "2026-11-29T15:59:59-00:00", 1, T0 },
+	{ "1970-01-01T08:00:00+08:00", 1, 0 },
+	{ "1970-01-01T00:00:00+08:00", 1, -28800 },
+	{ "0", 0, 0 },
+	{ "1795967999", 0, 0 },			/* epoch seconds */
+	{ "2026-11-29 15:59:59Z", 0, 0 },	/* a space for the T */
+	{ "2026-11-29T15:59:59 08:00", 0, 0 },	/* '+' sent unencoded */
+	{ "2026-11-29T23:59:60Z", 0, 0 },	/* leap second */
+	{ "2026-11-29T15:59:59", 0, 0 },
+	{ "2026-11-29", 0, 0 },
+	{ "2026-11-29T15:59Z", 0, 0 },
+	{ "2026-11-29T15:59:59.000Z", 0, 0 },
+	{ "2026-11-29T15:59:59+08:00Z", 0, 0 },
+	{ "+2026-11-29T15:59:59Z", 0, 0 },
+	{ "２０２６-11-29T15:59:59Z", 0, 0 },
+	{ "2026-02-29T00:00:00+08:00", 0, 0 },
+};
+
+static void
+strict(void)
+{
+	size_t i;
+	time_t t, loose;
+	int rc, want;
+	const char *s;
+
+	for (i = 0; i < NELEM(strict_cases); i++) {
+		t = (time_t)-12345;
+		rc = clock_parse_iso(strict_cases[i].s, &t);
+		T_CHECK(rc == (strict_cases[i].ok ? 0 : -1),
+		    "clock_parse_iso[%zu] \"%s\": %d", i, strict_cases[i].s,
+		    rc);
+		if (strict_cases[i].ok && rc == 0)
+			T_CHECK((long long)t == strict_cases[i].want,
+			    "clock_parse_iso[%zu]: %lld, want %lld", i,
+			    (long long)t, strict_cases[i].want);
+	}
+	for (i = 0; i < NELEM(parse_cases); i++) {
+		s = parse_cases[i].s;
+		want = parse_cases[i].ok && strlen(s) >= 20 && s[10] == 'T' &&
+		    strncmp(s + 17, "60", 2) != 0;
+		rc = clock_parse_iso(s, &t);
+		T_CHECK(rc == (want ? 0 : -1), "clock_parse_iso of "
+		    "parse_cases[%zu] \"%s\": %d", i, s, rc);
+		if (want && rc == 0 && clock_parse(s, &loose) == 0)
+			T_CHECK(t == loose, "clock_parse_iso[%zu] differs "
+			    "from clock_parse", i);
+	}
+}
+
+/* clock_parse_local: a datetime-local value on the zone's clock. */
+static const struct lcase {
+	const char	*tz, *s;
+	int		 ok;
+	long long	 want;
+} local_cases[] = {
+	{ "Asia/Shanghai", "2026-12-01T08:00", 1, 1796083200LL },
+	{ "Asia/Shanghai", "2026-12-01T08:00:30", 1, 1796083230LL },
+	{ "Asia/Shanghai", "2026-11-30T00:00", 1, T1 },
+	{ "UTC", "2026-11-29T16:00", 1, T1 },
+	{ "America/New_York", "2026-03-08T01:59:59", 1, 1772953199LL },
+	{ "America/New_York", "2026-03-08T03:00", 1, 1772953200LL },
+	/* 02:30 does not happen that night. */
+	{ "America/New_York", "2026-03-08T02:30", 0, 0 },
+	{ "Asia/Shanghai", "2026-02-29T08:00", 0, 0 },
+	{ "Asia/Shanghai", "2026-04-31T08:00", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01T24:00", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01T08:60", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01T08:00:60", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01 08:00", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01T08:00Z", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01T08:00:00+08:00", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01T8:00", 0, 0 },
+	{ "Asia/Shanghai", "2026-12-01", 0, 0 },
+	{ "Asia/Shanghai", "1969-12-31T23:59", 0, 0 },
+	{ "Asia/Shanghai", "", 0, 0 },
+};
+
+static void
+local(void)
+{
+	size_t i;
+	time_t t;
+	int rc;
+
+	for (i = 0; i < NELEM(local_cases); i++) {
+		if (init(local_cases[i].tz, "00:00", __LINE__) != 0)
+			continue;
+		t = (time_t)-12345;
+		rc = clock_parse_local(local_cases[i].s, &t);
+		T_CHECK(rc == (local_cases[i].ok ? 0 : -1),
+		    "clock_parse_local[%zu] %s \"%s\": %d (t %lld)", i,
+		    local_cases[i].tz, local_cases[i].s, rc, (long long)t);
+		if (local_cases[i].ok && rc == 0)
+			T_CHECK((long long)t == local_cases[i].want,
+			    "clock_parse_local[%zu]: %lld, want %lld", i,
+			    (long long)t, local_cases[i].want);
+	}
+}
+
 /* At t: the day, its start and the next cutoff. */
 static const struct daycase {
 	long long	 t;
@@ -266,7 +375,7 @@ iso(void)
 		T_STREQ(out, iso_cases[i].want, "clock_iso[%zu] %s", i,
 		    iso_cases[i].tz);
 		back = 0;
-		T_CHECK(clock_parse(out, &back) == 0 &&
+		T_CHECK(clock_parse_iso(out, &back) == 0 &&
 		    (long long)back == iso_cases[i].t,
 		    "clock_iso[%zu]: does not parse back (%lld)", i,
 		    (long long)back);
@@ -322,6 +431,8 @@ main(void)
 {
 	inits();
 	parsing();
+	strict();
+	local();
 	if (init("Asia/Shanghai", "00:00", __LINE__) == 0)
 		days("midnight", midnight, NELEM(midnight));
 	if (init("Asia/Shanghai", "04:00", __LINE__) == 0)
