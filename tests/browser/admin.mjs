@@ -59,6 +59,13 @@ try {
   r = await api('POST', '/api/v1/declarations', { ...clean, name: '李四海', id_type: 'resident_id', id_number: idcheck('33010619860606002') }, y);
   check('Y declares', r.status === 201, String(r.status));
   check('X is green before the import', (await colourOf(x)).color === 'green');
+  const owner = await apiLogin('13500000003');
+  r = await api('POST', '/api/v1/venues', { name: '湖滨咖啡', address: '湖滨路 2 号', region: '330106' }, owner);
+  const venueToken = (await r.json()).url.split('/c/')[1];
+  for (const t of [x, y]) {
+    r = await api('POST', '/api/v1/checkins', { venue_token: venueToken }, t);
+    check('a check-in at the café', r.status === 201, String(r.status));
+  }
 
   // --- the officer imports a case list from a file ------------------------
   const admin = await apiLogin(ADMIN_PHONE);
@@ -92,6 +99,31 @@ try {
   check('names masked in the list', !(await p.textContent('#cases-list')).includes('张三丰'));
   const xc = await colourOf(x);
   check('X is red at once', xc.color === 'red' && xc.reasons.includes('case_confirmed'), JSON.stringify(xc));
+
+  // --- the overview: figures and charts drawn on the server --------------
+  await p.goto(`${BASE}/admin`);
+  for (const id of ['#chart-colour', '#chart-trend', '#chart-regions'])
+    check(`chart ${id} is an inline SVG`, (await p.locator(`svg${id}, ${id} svg`).count()) >= 1);
+  check('the figures in a table too', (await p.locator('#table-colour').count()) === 1);
+  check('no one named on the overview', !(await p.textContent('main')).match(/张三丰|李四海|1350000000/));
+  await p.screenshot({ path: `${SHOTS}/admin-overview.png`, fullPage: true });
+
+  // --- a trace: the case -> its venue -> the people there -> marked -------
+  await p.goto(`${BASE}/admin/trace`);
+  const caseLink = p.locator('#case-list a.case-link').filter({ hasText: '张*丰' }).first();
+  await caseLink.click();
+  await p.waitForSelector('#trace-result');
+  check('the case visited the café', (await p.textContent('#visit-1')).includes('湖滨咖啡'));
+  const boxes = p.locator('#mark-form-1 input.person-check');
+  check('one co-visitor at the café', (await boxes.count()) === 1, String(await boxes.count()));
+  check('shown by masked name', (await p.textContent('#mark-form-1')).includes('李*海'));
+  await boxes.first().check();
+  await p.selectOption('#mark-category-1', 'close_contact');
+  await p.screenshot({ path: `${SHOTS}/admin-trace.png`, fullPage: true });
+  await p.click('#mark-go-1');
+  check('marked: one', (await p.textContent('#mark-count')) === '1');
+  const yc = await colourOf(y);
+  check('the co-visitor is red at once', yc.color === 'red' && yc.reasons.includes('case_close_contact'), JSON.stringify(yc));
 
   // --- the citizen appeals; the officer overrides -------------------------
   const cp = watch(await (await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true })).newPage());
@@ -130,7 +162,7 @@ try {
   await p.goto(`${BASE}/admin/audit`);
   check('the chain verifies', (await p.getAttribute('#audit-status', 'data-ok')) === '1');
   const actions = await p.locator('#audit-log code:not(.details)').allTextContents();
-  for (const a of ['cases.import', 'appeals.decide', 'risk.set'])
+  for (const a of ['cases.import', 'exposures.trace', 'exposures.mark', 'appeals.decide', 'risk.set'])
     check(`audited: ${a}`, actions.includes(a), JSON.stringify(actions));
   await p.screenshot({ path: `${SHOTS}/admin-audit.png`, fullPage: true });
 
