@@ -295,6 +295,8 @@ request_free(struct request *r)
 	kv_free(&r->cookies);
 	kv_free(&r->form);
 	cJSON_Delete(r->json);
+	if (r->raw != NULL)	/* a case list: identity numbers */
+		explicit_bzero(r->raw, r->raw_len);
 	free(r->raw);
 	memset(r, 0, sizeof(*r));
 }

@@ -477,6 +477,7 @@ appeal_decide(struct ctx *c, int64_t id, const struct decision *d,
 		db_bind_text(s, 2, color_name(d->color));
 		db_bind_text(s, 3, today);
 		db_bind_text(s, 4, d->until);
+		db_bind_int(s, 5, c->now);
 		if (db_run(s) == DB_ERR)
 			goto err;
 	}

@@ -75,6 +75,20 @@ audit_ctx(struct ctx *c, const char *action, const char *subject,
 	return audit_add(c->app, c->now, actor, action, subject, details);
 }
 
+int
+audit_read(struct ctx *c, const char *action, const char *subject,
+    const cJSON *details)
+{
+	if (db_begin(c->app->db) == -1)
+		return -1;
+	if (audit_ctx(c, action, subject, details) == -1 ||
+	    db_commit(c->app->db) == -1) {
+		db_rollback(c->app->db);
+		return -1;
+	}
+	return 0;
+}
+
 void
 audit_subject(struct app *a, const char *kind, const char *value,
     char out[65])
@@ -86,7 +100,7 @@ audit_subject(struct app *a, const char *kind, const char *value,
 }
 
 int
-audit_verify(struct app *a, struct audit_check *out)
+audit_verify(struct app *a, time_t now, struct audit_check *out)
 {
 	struct db_stmt *s = db_stmt(a->db, SQL_AUDIT_ANCHOR);
 	char prev[65], hash[65];
@@ -100,8 +114,11 @@ audit_verify(struct app *a, struct audit_check *out)
 	}
 	last = db_col_int(s, 0);
 	snprintf(prev, sizeof(prev), "%s", db_col_text(s, 1));
+	out->ok = last == 0 || db_col_int(s, 2) <= (int64_t)now -
+	    (a->conf.keep.audit_days - 1) * 86400;
+	if (!out->ok)
+		out->first_broken = last + 1;
 	db_reset(s);
-	out->ok = 1;
 	s = db_stmt(a->db, SQL_AUDIT_ALL);
 	while ((rc = db_step(s)) == DB_ROW) {
 		id = db_col_int(s, 0);

@@ -20,7 +20,7 @@ add_check(struct ctx *c, cJSON *o)
 {
 	struct audit_check ck;
 
-	if (audit_verify(c->app, &ck) == -1)
+	if (audit_verify(c->app, c->now, &ck) == -1)
 		return -1;
 	cJSON_AddBoolToObject(o, "ok", ck.ok);
 	cJSON_AddNumberToObject(o, "entries", (double)ck.entries);

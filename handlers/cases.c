@@ -56,6 +56,7 @@ struct row {
 	char		 hash[65];
 	char		 day[11];
 	unsigned char	 kind;		/* enum case_kind */
+	unsigned char	 repeated;	/* the file lists it again, later */
 	int32_t		 legacy;	/* its pre-0010 passport key, or -1 */
 	uint32_t	 name;		/* offset of the masked name in names */
 };
@@ -211,6 +212,7 @@ keep(struct import *im, struct identity *id, enum case_kind kind,
 	memcpy(w->hash, id->hash, sizeof(w->hash));
 	memcpy(w->day, day, sizeof(w->day));
 	w->kind = (unsigned char)kind;
+	w->repeated = 0;
 	w->legacy = -1;
 	if (any) {
 		if (im->nlegacy == im->caplegacy) {
@@ -315,6 +317,46 @@ counts_json(const struct cases_result *r)
 }
 
 /*
+ * Orders row pointers by identity and category, then the latest listing
+ * day first, then the last in the file first.
+ */
+static int
+row_cmp(const void *x, const void *y)
+{
+	const struct row *a = *(const struct row *const *)x;
+	const struct row *b = *(const struct row *const *)y;
+	int d;
+
+	if ((d = strcmp(a->hash, b->hash)) != 0)
+		return d;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((d = strcmp(a->day, b->day)) != 0)
+		return -d;
+	return a < b ? 1 : a > b ? -1 : 0;
+}
+
+/*
+ * A person listed twice in one file for one category is one entry, with
+ * the latest day: marks the others repeated.
+ */
+static void
+mark_repeats(struct import *im)
+{
+	struct row **by = ck_calloc(im->nrows, sizeof(*by));
+	size_t i;
+
+	for (i = 0; i < im->nrows; i++)
+		by[i] = &im->rows[i];
+	qsort(by, im->nrows, sizeof(*by), row_cmp);
+	for (i = 1; i < im->nrows; i++)
+		if (by[i]->kind == by[i - 1]->kind &&
+		    strcmp(by[i]->hash, by[i - 1]->hash) == 0)
+			by[i]->repeated = 1;
+	free(by);
+}
+
+/*
  * Writes the checked rows in one transaction with the audit entry:
  * passport persons keyed before 0010 are moved to their new key first
  * (person_find, as a look-up moves them), so that the entries reach
@@ -349,8 +391,12 @@ store(struct import *im, const char *actor, cases_progress *progress,
 		if (person_find(c, &id, &p) == -1)
 			goto err;
 	}
+	mark_repeats(im);
 	for (i = 0; i < im->nrows; i++) {
-		w = &im->rows[i];
+		if ((w = &im->rows[i])->repeated) {
+			out->duplicates++;
+			continue;
+		}
 		s = db_stmt(db, SQL_CASE_UPSERT);
 		db_bind_text(s, 1, w->hash);
 		db_bind_text(s, 2, case_kind_name((enum case_kind)w->kind));
@@ -362,12 +408,13 @@ store(struct import *im, const char *actor, cases_progress *progress,
 		if (db_run(s) == DB_ERR)
 			goto err;
 		out->counts[w->kind]++;
+		out->imported++;
 		if (progress != NULL && (i + 1) % PROGRESS_EVERY == 0)
 			progress(arg, "imported", i + 1, im->nrows);
 	}
-	out->imported = (long long)im->nrows;
 	d = cJSON_CreateObject();
 	cJSON_AddNumberToObject(d, "rows", (double)im->nrows);
+	cJSON_AddNumberToObject(d, "duplicates", (double)out->duplicates);
 	cJSON_AddItemToObject(d, "counts", counts_json(out));
 	rc = actor != NULL ? audit_add(c->app, c->now, actor, "cases.import",
 	    "", d) : audit_ctx(c, "cases.import", "", d);
@@ -380,7 +427,7 @@ store(struct import *im, const char *actor, cases_progress *progress,
 err:
 	db_rollback(db);
 	memset(out->counts, 0, sizeof(out->counts));
-	out->imported = 0;
+	out->imported = out->duplicates = 0;
 	return 500;
 }
 
@@ -500,6 +547,7 @@ import_answer(struct ctx *c, int st, const struct cases_result *r)
 	o = cJSON_CreateObject();
 	if (st == 0) {
 		cJSON_AddNumberToObject(o, "imported", (double)r->imported);
+		cJSON_AddNumberToObject(o, "duplicates", (double)r->duplicates);
 		cJSON_AddItemToObject(o, "counts", counts_json(r));
 	} else {
 		e = cJSON_AddObjectToObject(o, "error");
@@ -610,11 +658,7 @@ audit_list(struct ctx *c, int64_t before, int count)
 		cJSON_AddNumberToObject(d, "before", (double)before);
 	else
 		cJSON_AddNullToObject(d, "before");
-	if ((rc = db_begin(c->app->db)) == 0 &&
-	    (rc = audit_ctx(c, "cases.list", "", d)) == 0)
-		rc = db_commit(c->app->db);
-	if (rc == -1)
-		db_rollback(c->app->db);
+	rc = audit_read(c, "cases.list", "", d);
 	cJSON_Delete(d);
 	return rc;
 }

@@ -20,7 +20,8 @@ struct cases_problem {
 
 struct cases_result {
 	const char	*code;		/* the error code when refused */
-	long long	 imported;	/* rows stored */
+	long long	 imported;	/* entries stored */
+	long long	 duplicates;	/* rows of a person and category already in the file */
 	long long	 counts[CASE__MAX];	/* ... by category */
 	long long	 rows_max;	/* too_many_rows: the limit */
 	long long	 invalid;	/* invalid_rows: bad lines in all */

@@ -53,10 +53,13 @@ risk_of(struct app *a, const char *region, const char *today,
 	return 0;
 }
 
-/* Reads the person's check-ins of the days read into in->visits. */
+/*
+ * Reads the person's check-ins of the days read into in->visits, fresh
+ * when made after ov_at (the override's decision; 0: none).
+ */
 static int
-visits_since(struct ctx *c, int64_t person_id, struct rules_input *in,
-    struct travel *visits)
+visits_since(struct ctx *c, int64_t person_id, int64_t ov_at,
+    struct rules_input *in, struct travel *visits)
 {
 	struct db_stmt *s = db_stmt(c->app->db, SQL_VISITS_SINCE);
 	struct travel v;
@@ -69,11 +72,14 @@ visits_since(struct ctx *c, int64_t person_id, struct rules_input *in,
 	while ((rc = db_step(s)) == DB_ROW && in->nvisits < VISITS_MAX) {
 		snprintf(v.region, sizeof(v.region), "%s", db_col_text(s, 0));
 		clock_day((time_t)db_col_int(s, 1), v.date);
+		v.fresh = ov_at > 0 && db_col_int(s, 1) > ov_at;
 		for (i = 0; i < in->nvisits && (strcmp(visits[i].region,
 		    v.region) != 0 || strcmp(visits[i].date, v.date) != 0); i++)
 			;
 		if (i == in->nvisits)
 			visits[in->nvisits++] = v;
+		else
+			visits[i].fresh |= v.fresh;
 	}
 	db_reset(s);
 	in->visits = visits;
@@ -87,7 +93,8 @@ visits_since(struct ctx *c, int64_t person_id, struct rules_input *in,
  */
 static int
 compute(struct ctx *c, int64_t person_id, const char *id_hash,
-    struct rules_input *in, struct rules_result *out, int *read_areas)
+    int64_t ov_at, struct rules_input *in, struct rules_result *out,
+    int *read_areas)
 {
 	struct app *a = c->app;
 	static struct decl decls[DECLS_MAX];
@@ -115,6 +122,7 @@ compute(struct ctx *c, int64_t person_id, const char *id_hash,
 		d->temp_tenths = (int)db_col_int(s, 2);
 		d->symptoms = (unsigned)db_col_int(s, 3);
 		d->contact = (int)db_col_int(s, 4);
+		d->fresh = ov_at > 0 && db_col_int(s, 5) > ov_at;
 		d->travel = travel[in->ndecls];
 		in->ndecls++;
 	}
@@ -143,7 +151,7 @@ compute(struct ctx *c, int64_t person_id, const char *id_hash,
 	db_reset(s);
 	if (rc == DB_ERR)
 		return -1;
-	if (visits_since(c, person_id, in, visits) == -1)
+	if (visits_since(c, person_id, ov_at, in, visits) == -1)
 		return -1;
 	for (i = 0; i < in->nvisits; i++) {
 		(*read_areas)++;
@@ -162,6 +170,7 @@ compute(struct ctx *c, int64_t person_id, const char *id_hash,
 		cases[in->ncases].kind = k;
 		snprintf(cases[in->ncases].listed, sizeof(cases[0].listed), "%s",
 		    db_col_text(s, 1));
+		cases[in->ncases].fresh = ov_at > 0 && db_col_int(s, 2) > ov_at;
 		in->ncases++;
 	}
 	db_reset(s);
@@ -187,7 +196,7 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 	struct app *a = c->app;
 	struct db_stmt *s = db_stmt(a->db, SQL_COLOUR_CACHED);
 	struct rules_input in;
-	int64_t gen, epoch;
+	int64_t gen, epoch, ov_at = 0;
 	int fresh = 0, read_areas = 0;
 
 	memset(&in, 0, sizeof(in));
@@ -218,11 +227,12 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 		    db_col_text(s, 9));
 		snprintf(in.override.until, sizeof(in.override.until), "%s",
 		    db_col_text(s, 10));
+		ov_at = db_col_int(s, 11);
 	}
 	db_reset(s);
 	if (fresh)
 		return 0;
-	if (compute(c, person_id, id_hash, &in, out, &read_areas) == -1)
+	if (compute(c, person_id, id_hash, ov_at, &in, out, &read_areas) == -1)
 		return -1;
 	s = db_stmt(a->db, SQL_COLOUR_STORE);
 	db_bind_int(s, 1, person_id);

@@ -196,7 +196,7 @@ cmd_audit_verify(struct app *a)
 	}
 	buf_free(&err);
 	db_read_begin(a->db);
-	rc = audit_verify(a, &ck);
+	rc = audit_verify(a, clock_now(), &ck);
 	db_read_end(a->db);
 	if (rc == -1) {
 		fprintf(stderr, "healthcodectl: cannot read the audit log\n");
@@ -326,6 +326,8 @@ cmd_import_cases(struct app *a, const char *path)
 		for (i = 0; i < CASE__MAX; i++)
 			printf(" %s %lld", case_kind_name((enum case_kind)i),
 			    r.counts[i]);
+		if (r.duplicates > 0)
+			printf(" (%lld repeated rows merged)", r.duplicates);
 		printf("\n");
 		rc = 0;
 	} else if (st == 500)

@@ -1,4 +1,3 @@
-/* #11 engineers: read TEAM-NOTES.md at the worktree root first (the lead forgot to paste it into your instructions); remove this line. */
 /*
  * Where a newcomer starts reading.  The route table, grouped by feature
  * (one file of handlers/ each), then the one fixed sequence every

@@ -401,14 +401,14 @@ find_runs(struct eval *e)
  */
 static void
 cause(struct eval *e, enum color level, unsigned reason, long c,
-    int windowed)
+    int windowed, int fresh)
 {
 	long need, from, brk, g;
 	int window = e->cfg->window_days, cleared;
 
 	if (c > e->today)
 		return;		/* listed or dated in the future: bad data */
-	if (c <= e->ov_from)
+	if (c <= e->ov_from && !fresh)
 		return;		/* decided on by an appeal */
 	if (level == COLOR_RED) {
 		need = e->cfg->red_clear_days;
@@ -450,26 +450,29 @@ decl_causes(struct eval *e, const struct decl *d)
 			continue;
 		switch (rules_risk_of(in->areas, in->nareas, t->region)) {
 		case RISK_HIGH:
-			cause(e, COLOR_YELLOW, REASON_TRAVEL_HIGH_RISK, td, 1);
+			cause(e, COLOR_YELLOW, REASON_TRAVEL_HIGH_RISK, td, 1,
+			    d->fresh);
 			if (fever && day - td >= 0 &&
 			    day - td < e->cfg->window_days)
 				fever_travel = 1;
 			break;
 		case RISK_MEDIUM:
-			cause(e, COLOR_YELLOW, REASON_TRAVEL_MEDIUM_RISK, td, 1);
+			cause(e, COLOR_YELLOW, REASON_TRAVEL_MEDIUM_RISK, td, 1,
+			    d->fresh);
 			break;
 		default:
 			break;
 		}
 	}
 	if (fever_travel)
-		cause(e, COLOR_RED, REASON_FEVER_HIGH_RISK_TRAVEL, day, 1);
+		cause(e, COLOR_RED, REASON_FEVER_HIGH_RISK_TRAVEL, day, 1,
+		    d->fresh);
 	if (fever)
-		cause(e, COLOR_YELLOW, REASON_FEVER, day, 0);
+		cause(e, COLOR_YELLOW, REASON_FEVER, day, 0, d->fresh);
 	if ((d->symptoms & ~(unsigned)SYM_FEVER) != 0)
-		cause(e, COLOR_YELLOW, REASON_SYMPTOMS, day, 0);
+		cause(e, COLOR_YELLOW, REASON_SYMPTOMS, day, 0, d->fresh);
 	if (d->contact)
-		cause(e, COLOR_YELLOW, REASON_CONTACT, day, 0);
+		cause(e, COLOR_YELLOW, REASON_CONTACT, day, 0, d->fresh);
 }
 
 /* Check-ins at venues in a risk area: like declared travel. */
@@ -487,10 +490,12 @@ visit_causes(struct eval *e)
 			continue;
 		switch (rules_risk_of(in->areas, in->nareas, t->region)) {
 		case RISK_HIGH:
-			cause(e, COLOR_YELLOW, REASON_VISIT_HIGH_RISK, td, 1);
+			cause(e, COLOR_YELLOW, REASON_VISIT_HIGH_RISK, td, 1,
+			    t->fresh);
 			break;
 		case RISK_MEDIUM:
-			cause(e, COLOR_YELLOW, REASON_VISIT_MEDIUM_RISK, td, 1);
+			cause(e, COLOR_YELLOW, REASON_VISIT_MEDIUM_RISK, td, 1,
+			    t->fresh);
 			break;
 		default:
 			break;
@@ -567,7 +572,7 @@ rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
 		    day_parse(ce->listed, &c) == -1)
 			continue;
 		cause(&e, case_causes[ce->kind].level,
-		    case_causes[ce->kind].reason, c, 1);
+		    case_causes[ce->kind].reason, c, 1, ce->fresh);
 	}
 	for (i = 0; i < in->ndecls; i++)
 		decl_causes(&e, &in->decls[i]);

@@ -68,9 +68,15 @@ enum reason {
 /* Places in a day's declaration: declare.c refuses more, colour.c reads that many. */
 #define TRAVEL_MAX	50
 
+/*
+ * "fresh" (here, in struct decl and struct case_entry): recorded after
+ * the override in force was decided, so not covered by it whatever day
+ * it names.  A declaration's travel is as fresh as the declaration.
+ */
 struct travel {
 	char	region[7];	/* GB/T 2260 six digits */
 	char	date[11];	/* day of the visit */
+	int	fresh;		/* venue check-ins (rules_input.visits) */
 };
 
 struct decl {
@@ -80,11 +86,13 @@ struct decl {
 	int			 contact;	/* declared contact with a case */
 	const struct travel	*travel;
 	size_t			 ntravel;
+	int			 fresh;
 };
 
 struct case_entry {
 	enum case_kind	kind;
 	char		listed[11];	/* day the authority listed the person */
+	int		fresh;
 };
 
 struct risk_area {
@@ -94,7 +102,8 @@ struct risk_area {
 
 /*
  * An appeal's override: colour from day from through day until, over
- * every cause dated up to from; causes dated later count on top of it.
+ * every cause dated up to from and not fresh; the others count on top
+ * of it.
  */
 struct override {
 	enum color	color;

@@ -16,12 +16,16 @@
 
 #define CHECKERS_MAX	10000	/* rows of the list: a bound, not a view */
 
-/* The checkers, newest grant first (page: with the time for display); NULL on error. */
+/*
+ * The checkers, newest grant first (page: with the time for display),
+ * their phones a read of personal data (audited, checkers.read); NULL
+ * on error.
+ */
 static cJSON *
 checkers(struct ctx *c, int page)
 {
 	struct db_stmt *s = db_stmt(c->app->db, SQL_CHECKERS);
-	cJSON *arr = cJSON_CreateArray(), *o;
+	cJSON *arr = cJSON_CreateArray(), *o, *d;
 	char masked[12], iso[26], shown[20];
 	int rc;
 
@@ -39,7 +43,17 @@ checkers(struct ctx *c, int page)
 		}
 		cJSON_AddItemToArray(arr, o);
 	}
-	return rows_done(s, rc, arr);
+	if ((arr = rows_done(s, rc, arr)) == NULL)
+		return NULL;
+	d = cJSON_CreateObject();
+	cJSON_AddNumberToObject(d, "count", cJSON_GetArraySize(arr));
+	rc = audit_read(c, "checkers.read", "", d);
+	cJSON_Delete(d);
+	if (rc == -1) {
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	return arr;
 }
 
 /*

@@ -345,7 +345,7 @@ api_stats(struct ctx *c)
 static void
 csv_field(struct buf *b, const char *s)
 {
-	int formula = s[0] != '\0' && strchr("=+-@", s[0]) != NULL;
+	int formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 	const char *p;
 
 	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {

@@ -208,21 +208,6 @@ seen_array(struct ctx *c, const struct seen_list *l, size_t first, size_t n,
 	return arr;
 }
 
-/* Appends one audit entry in its own transaction; 0 or -1. */
-static int
-audit_read(struct ctx *c, const char *action, const char *subject,
-    const cJSON *details)
-{
-	if (db_begin(c->app->db) == -1)
-		return -1;
-	if (audit_ctx(c, action, subject, details) == -1 ||
-	    db_commit(c->app->db) == -1) {
-		db_rollback(c->app->db);
-		return -1;
-	}
-	return 0;
-}
-
 /*
  * Reads a time of the window: ISO 8601 with an offset; the page also
  * takes a datetime-local value, on the configured zone's clock.  An
@@ -706,7 +691,8 @@ static cJSON *
 recent_cases(struct ctx *c)
 {
 	struct db_stmt *s = db_stmt(c->app->db, SQL_TRACE_RECENT_CASES);
-	cJSON *arr = cJSON_CreateArray(), *o;
+	cJSON *arr = cJSON_CreateArray(), *o, *det = cJSON_CreateObject();
+	cJSON *ids = cJSON_AddArrayToObject(det, "cases");
 	char key[40];
 	int rc;
 
@@ -714,6 +700,8 @@ recent_cases(struct ctx *c)
 	while ((rc = db_step(s)) == DB_ROW) {
 		o = cJSON_CreateObject();
 		cJSON_AddNumberToObject(o, "id", (double)db_col_int(s, 0));
+		cJSON_AddItemToArray(ids, cJSON_CreateNumber(
+		    (double)db_col_int(s, 0)));
 		snprintf(key, sizeof(key), "reason_case_%s", db_col_text(s, 1));
 		cJSON_AddStringToObject(o, "kind_label", page_text(c, key));
 		cJSON_AddStringToObject(o, "listed_day", db_col_text(s, 2));
@@ -722,7 +710,15 @@ recent_cases(struct ctx *c)
 		    strcmp(db_col_text(s, 4), "trace") == 0);
 		cJSON_AddItemToArray(arr, o);
 	}
-	return rows_done(s, rc, arr);
+	arr = rows_done(s, rc, arr);
+	/* Masked names of listed people: a read of the case list. */
+	if (arr != NULL && cJSON_GetArraySize(ids) > 0 &&
+	    audit_read(c, "cases.list", "", det) == -1) {
+		cJSON_Delete(arr);
+		arr = NULL;
+	}
+	cJSON_Delete(det);
+	return arr;
 }
 
 /*

@@ -51,14 +51,28 @@ ALTER TABLE persons ADD COLUMN color_epoch INTEGER NOT NULL DEFAULT -1;
 -- Caches made before this migration did not record what they read.
 UPDATE persons SET color_gen_cached = -1;
 
--- A check-in at a venue in a risk area feeds the rules like travel.
+-- A check-in at a venue in a risk area feeds the rules like travel.  A
+-- check-in where a designation stands (the venue's region, its parent
+-- or grandparent, whatever its until) makes the cached colour stale; any
+-- other leaves it right, but from now on dependent on the risk areas
+-- (color_epoch: the next designation anywhere makes it stale).
 CREATE TRIGGER checkins_colour_ins AFTER INSERT ON checkins BEGIN
-	UPDATE persons SET color_gen = color_gen + 1 WHERE id = NEW.person_id;
+	UPDATE persons SET color_gen = color_gen + EXISTS (SELECT 1
+	    FROM venues v LEFT JOIN regions r ON r.code = v.region
+	    LEFT JOIN regions p ON p.code = r.parent
+	    JOIN risk_areas ra ON ra.region IN (v.region, r.parent, p.parent)
+	    WHERE v.id = NEW.venue_id),
+	    color_epoch = CASE WHEN color_epoch = -1 THEN
+	    (SELECT gen FROM colour_epoch) ELSE color_epoch END
+	WHERE id = NEW.person_id;
 END;
 
 -- An appeal's override: the colour shown from the day decided through
--- override_until, over every cause dated up to the decision day (later
--- causes count again).  The statement that sets it moves color_gen.
+-- override_until, over every cause dated up to the decision day and
+-- recorded before the decision (override_at): a listing, declaration or
+-- check-in recorded later counts again, whatever day it names.  The
+-- statement that sets it moves color_gen.
+ALTER TABLE persons ADD COLUMN override_at INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE persons ADD COLUMN override_color TEXT;
 ALTER TABLE persons ADD COLUMN override_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE persons ADD COLUMN override_until TEXT NOT NULL DEFAULT '';
@@ -82,21 +96,23 @@ CREATE INDEX audit_log_at ON audit_log (at);
 CREATE TABLE audit_anchor (
 	id INTEGER PRIMARY KEY CHECK (id = 1),
 	last_id INTEGER NOT NULL,	-- the last pruned entry, 0 for none
-	hash TEXT NOT NULL		-- its hash: the first entry's prev
+	hash TEXT NOT NULL,		-- its hash: the first entry's prev
+	at INTEGER NOT NULL		-- its time: older than the retention
 );
 INSERT INTO audit_anchor VALUES (1, 0,
-    '0000000000000000000000000000000000000000000000000000000000000000');
+    '0000000000000000000000000000000000000000000000000000000000000000', 0);
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN
 	SELECT RAISE(ABORT, 'the audit log is append-only');
 END;
 -- Pruning deletes from the oldest end only, and each deleted entry
--- becomes the anchor.
+-- becomes the anchor; an anchor younger than the retention says that
+-- entries were removed that the purge would have kept.
 CREATE TRIGGER audit_log_oldest_only BEFORE DELETE ON audit_log
     WHEN OLD.id <> (SELECT min(id) FROM audit_log) BEGIN
 	SELECT RAISE(ABORT, 'the audit log is pruned from its oldest entry');
 END;
 CREATE TRIGGER audit_log_anchor AFTER DELETE ON audit_log BEGIN
-	UPDATE audit_anchor SET last_id = OLD.id, hash = OLD.hash;
+	UPDATE audit_anchor SET last_id = OLD.id, hash = OLD.hash, at = OLD.at;
 END;
 CREATE TRIGGER audit_anchor_forward BEFORE UPDATE ON audit_anchor
     WHEN NEW.last_id < OLD.last_id BEGIN

@@ -238,7 +238,7 @@ test_good_rows(void)
 	    "= 64 AND listed_at = 1795917600") == 4, "hashes and the time");
 	T_STREQ(text("SELECT actor || ' ' || action || ' ' || subject || "
 	    "details FROM audit_log ORDER BY id DESC LIMIT 1"),
-	    "cli cases.import {\"rows\":4,\"counts\":{\"confirmed\":1,"
+	    "cli cases.import {\"rows\":4,\"duplicates\":0,\"counts\":{\"confirmed\":1,"
 	    "\"suspected\":1,\"asymptomatic\":0,\"close_contact\":1,"
 	    "\"secondary_contact\":1}}", "one audit entry");
 

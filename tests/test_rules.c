@@ -62,6 +62,7 @@ struct tcase {
 	enum case_kind	 kind;
 	int		 listed;
 	const char	*raw;		/* a literal day instead of listed */
+	int		 fresh;		/* recorded after the override */
 };
 
 struct row {
@@ -84,8 +85,9 @@ struct row {
 #define DECL_RAW(r, t)	{ 1, 0, (t), 0, 0, (r), { { NULL, 0, NULL } } }
 #define TRIP(d, t, reg, td) { 1, (d), (t), 0, 0, NULL, { { (reg), (td), NULL } } }
 #define TRIP_RAW(d, reg, r) { 1, (d), NT, 0, 0, NULL, { { (reg), 0, (r) } } }
-#define CASE(k, l)	{ 1, (k), (l), NULL }
-#define CASE_RAW(k, r)	{ 1, (k), 0, (r) }
+#define CASE(k, l)	{ 1, (k), (l), NULL, 0 }
+#define CASE_FRESH(k, l) { 1, (k), (l), NULL, 1 }
+#define CASE_RAW(k, r)	{ 1, (k), 0, (r), 0 }
 #define VISIT(reg, d)	{ (reg), (d), NULL }
 #define OVERRIDE(c, f, u) .ov = { 1, (c), (f), (u) }
 #define EXPECT(c, r, g)	.color = (c), .reasons = (r), .green_on = (g)
@@ -400,6 +402,13 @@ static const struct row rows[] = {
 	  .decl = { TRIP(0, NT, R_HIGH, 0) },
 	  .cases = { CASE(CASE_SUSPECTED, -2) }, OVERRIDE(GREEN, -1, 3),
 	  EXPECT(YELLOW, THIGH | APPEAL, 14) },
+	{ "listed after the override, dated its day: counts",
+	  CLEAN(-3, 0), .cases = { CASE_FRESH(CASE_CONFIRMED, 0) },
+	  OVERRIDE(GREEN, 0, 30), EXPECT(RED, CONF | APPEAL, 14) },
+	{ "listed after the override, dated before it: counts",
+	  CLEAN(-3, 0), .cases = { CASE(CASE_SUSPECTED, -2),
+	  CASE_FRESH(CASE_CONFIRMED, -1) }, OVERRIDE(GREEN, 0, 30),
+	  EXPECT(RED, CONF | APPEAL, 13) },
 	{ "red override over nothing", CLEAN(-3, 0),
 	  OVERRIDE(RED, 0, 2), EXPECT(RED, APPEAL, 3) },
 };
@@ -482,6 +491,7 @@ run_row(const struct row *r, const char *today)
 	}
 	for (i = 0; i < 3 && r->cases[i].on; i++) {
 		cases[i].kind = r->cases[i].kind;
+		cases[i].fresh = r->cases[i].fresh;
 		put_day(today, r->cases[i].listed, r->cases[i].raw,
 		    cases[i].listed);
 		in.ncases++;
@@ -522,7 +532,7 @@ test_rules(void)
 	struct rules_input in;
 	struct rules_result res;
 	struct rules_cfg cfg = rules_default();
-	struct case_entry ce = { CASE_CONFIRMED, "2026-03-05" };
+	struct case_entry ce = { CASE_CONFIRMED, "2026-03-05", 0 };
 	size_t i, j;
 
 	for (i = 0; i < NROWS; i++)

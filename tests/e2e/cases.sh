@@ -147,6 +147,14 @@ eq "re-import" "$STATUS,$(j .imported),$(j .counts.confirmed)" "200,1,1"
 eq "one entry, listed anew" "$(sql "SELECT count(*), listed_day, listed_at FROM case_entries WHERE id_hash = '$H1'")" \
     "1|2026-11-26|$(epoch 2026-11-29T02:00:00Z)"
 eq "still red" "$(colour "$U1")" "red case_confirmed"
+# Listed twice in one file: one entry, the later day, counted once.
+printf '%s\nresident_id,%s,王小华,confirmed,2026-11-27,\nresident_id,%s,王小华,confirmed,2026-11-25,\n' "$HDR" "$ID1" "$ID1" > "$T/twice.csv"
+csv "$T/twice.csv"
+eq "a repeated row" "$STATUS,$(j .imported),$(j .duplicates),$(j .counts.confirmed)" "200,1,1,1"
+eq "one entry, the later day" "$(sql "SELECT count(*), listed_day FROM case_entries WHERE id_hash = '$H1'")" "1|2026-11-27"
+eq "audited with the repeat" "$(sql "SELECT json_extract(details, '\$.rows') || '/' || json_extract(details, '\$.duplicates') || '/' || json_extract(details, '\$.counts.confirmed') FROM audit_log WHERE action = 'cases.import' ORDER BY id DESC LIMIT 1")" "2/1/1"
+csv "$T/again.csv"
+eq "back to the 26th" "$(sql "SELECT listed_day FROM case_entries WHERE id_hash = '$H1'")" "2026-11-26"
 
 # --- the list, newest first, paged --------------------------------------
 req GET "/api/v1/admin/cases?limit=2" -- "${A[@]}"
@@ -271,7 +279,7 @@ eq "the CLI imports" "$?,$(cat "$T/cli.out")" \
 eq "no progress off a terminal" "$(cat "$T/cli.err")" ""
 eq "the CLI's entries: no account listed them" "$(sql "SELECT count(*), min(listed_day), group_concat(name_masked, ' ') FROM (SELECT * FROM case_entries WHERE listed_by IS NULL ORDER BY id)")" "3|2026-11-28|王*华 李* 张*"
 eq "audited as the CLI" "$(sql "SELECT details FROM audit_log WHERE action = 'cases.import' AND actor = 'cli'")" \
-    '{"rows":3,"counts":{"confirmed":1,"suspected":1,"asymptomatic":1,"close_contact":0,"secondary_contact":0}}'
+    '{"rows":3,"duplicates":0,"counts":{"confirmed":1,"suspected":1,"asymptomatic":1,"close_contact":0,"secondary_contact":0}}'
 # On a terminal (script(1) makes one), the progress on standard error.
 "$TOP/bench/gen-cases.sh" 2500 "$TODAY" 910000 > "$T/tty.csv"
 script -qec "'$CTL' import-cases '$T/tty.csv'" /dev/null > "$T/tty.out" 2>&1
@@ -409,7 +417,7 @@ page POST /admin/risk-areas/330106/clear "_csrf=$(tok)"
 eq "cleared again on the page" "$STATUS" 404
 
 # --- the audit: one entry per import, withdrawal and change ---------------
-eq "imports audited" "$(sql "SELECT count(*), sum(json_extract(details, '$.rows')) FROM audit_log WHERE action = 'cases.import'")" "6|102509"
+eq "imports audited" "$(sql "SELECT count(*), sum(json_extract(details, '$.rows')) FROM audit_log WHERE action = 'cases.import'")" "8|102512"
 eq "withdrawals audited" "$(sql "SELECT count(*) FROM audit_log WHERE action = 'cases.withdraw'")" 2
 eq "risk changes audited" "$(sql "SELECT count(*) FROM audit_log WHERE action LIKE 'risk.%'")" 9
 

@@ -64,8 +64,13 @@ declare_json "$A" "{$CLEAN,\"travel\":[]}"
 req POST /api/v1/checkins "{\"venue_token\":\"$VTOK\"}" -- -H "Authorization: Bearer $A"
 eq "A checks in" "$STATUS" 201
 eq "no designation: green" "$(code_of "$A")" "green "
+C=$(login 13900000003)	# checks in before binding an identity
+req POST /api/v1/checkins "{\"venue_token\":\"$VTOK\"}" -- -H "Authorization: Bearer $C"
+eq "C checks in, no identity yet" "$STATUS,$(sql "SELECT count(*) FROM checkins WHERE person_id IS NULL")" "201,1"
 sql "INSERT INTO risk_areas (region, level, set_at) VALUES ('420100', 'high', 0)"
 eq "the venue's city high: A yellow at once" "$(code_of "$A")" "yellow visit_high_risk"
+declare_json "$C" "{$(me 丙 33010619800101003),$CLEAN,\"travel\":[]}"
+eq "C's visit before the identity counts" "$STATUS,$(j .color),$(j '.reasons|join(",")')" "201,yellow,visit_high_risk"
 req GET /code -- -H "Authorization: Bearer $A" -H "Accept-Language: en"
 check "the code page names the check-in" grep -q "Checked in at a place in a high-risk area" "$T/body"
 sql "DELETE FROM risk_areas"
@@ -75,8 +80,13 @@ eq "cleared: green" "$(code_of "$A")" "green "
 PA=$(sql "SELECT id_hash FROM persons WHERE name = '甲'")
 sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at) VALUES ('$PA', 'confirmed', '2026-11-30', 0)"
 eq "listed: red" "$(code_of "$A")" "red case_confirmed"
-sql "UPDATE persons SET override_color = 'green', override_from = '2026-11-30', override_until = '2026-12-01', color_gen = color_gen + 1 WHERE name = '甲'"
+sql "UPDATE persons SET override_color = 'green', override_from = '2026-11-30', override_until = '2026-12-01', override_at = $(epoch 2026-11-30T01:00:00Z), color_gen = color_gen + 1 WHERE name = '甲'"
 eq "overridden: green" "$(code_of "$A")" "green appeal_override"
+# Listed after the decision, dated the day before it: not covered.
+sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at) VALUES ('$PA', 'suspected', '2026-11-29', $(epoch 2026-11-30T01:00:01Z))"
+eq "a later listing counts over the override" "$(code_of "$A")" "red case_suspected,appeal_override"
+sql "DELETE FROM case_entries WHERE kind = 'suspected'"
+eq "withdrawn: the override again" "$(code_of "$A")" "green appeal_override"
 set_now 2026-12-02T01:00:00Z
 A=$(login 13900000001)
 declare_json "$A" "{$CLEAN,\"travel\":[]}"
@@ -146,6 +156,11 @@ eq "entries before the cut pruned" "$(sql 'SELECT group_concat(id) FROM audit_lo
 eq "the anchor holds entry 2" "$(sql 'SELECT last_id FROM audit_anchor'),$(sql 'SELECT hash = (SELECT prev FROM audit_log WHERE id = 3) FROM audit_anchor')" "2,1"
 req GET /api/v1/admin/audit/verify -- "${AUTH[@]}"
 eq "what is left verifies" "$STATUS,$(j .ok),$(j .entries)" "200,true,2"
+# Entries removed from the oldest end that the purge would have kept:
+# the anchor is younger than the retention.
+sql "DELETE FROM audit_log WHERE id = 3"
+req GET /api/v1/admin/audit/verify -- "${AUTH[@]}"
+eq "a removed young entry is a break" "$STATUS,$(j .ok),$(j .entries),$(j .first_broken)" "200,false,1,4"
 check "the anchor cannot go back" sh -c "! sqlite3 '$HC_DATA_DIR/healthcode.db' \"UPDATE audit_anchor SET last_id = 1\" 2>/dev/null"
 
 finish
