@@ -328,4 +328,16 @@ check "page: its error" grep -q 'id="trace-error"' "$T/body"
 page GET "/admin/trace?case=999999"
 eq "page: an unknown case" "$STATUS" 404
 
+
+# --- the audit chain at the end of the walk -----------------------------------
+api "$ADMIN" GET /api/v1/admin/audit/verify
+N=$(j .entries)
+eq "the chain of this walk verifies" "$STATUS,$(j .ok)" "200,true"
+check "reads and marks were entries ($N)" test "$N" -ge 10
+MID=$(sql "SELECT id FROM audit_log WHERE action = 'exposures.mark' ORDER BY id LIMIT 1")
+sql "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET details = '{}' WHERE id = $MID"
+api "$ADMIN" GET /api/v1/admin/audit/verify
+eq "a mark's entry edited: named" "$STATUS,$(j .ok),$(j .entries),$(j .first_broken)" "200,false,$N,$MID"
+check "the CLI fails on it" sh -c "! '$CTL' audit-verify >/dev/null"
+
 finish
