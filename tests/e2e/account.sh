@@ -15,11 +15,6 @@ export HC_OTP_RESEND_INTERVAL=0
 start_stack
 DB="$HC_DATA_DIR/healthcode.db"
 
-api() {	# api TOKEN METHOD PATH [BODY]
-	tok=$1
-	shift
-	req "$@" -- -H "Authorization: Bearer $tok"
-}
 declare_as() {	# declare_as TOKEN NAME ID TRAVEL-DATE (no ID: already bound)
 	who=""
 	[ -n "$3" ] && who="\"name\":\"$2\",\"id_type\":\"resident_id\",\"id_number\":\"$3\","

@@ -19,11 +19,6 @@ export HC_OTP_RESEND_INTERVAL=0	# the pages sign in the API's phones again
 TODAY=2026-11-29
 start_stack
 
-api() {	# api TOKEN METHOD PATH [BODY]
-	tok=$1
-	shift
-	req "$@" -- -H "Authorization: Bearer $tok"
-}
 declare_json() {	# declare_json TOKEN JSON
 	api "$1" POST /api/v1/declarations "$2"
 }

@@ -190,6 +190,22 @@ req() {
 	fi
 }
 
+# api TOKEN METHOD PATH [BODY [CONTENT-TYPE]]: req with the token as a bearer.
+api() {
+	tok=$1
+	shift
+	req "$@" -- -H "Authorization: Bearer $tok"
+}
+
+# jar_as TOKEN: the cookie jar $JAR holds that session (for page()).
+jar_as() {
+	rm -f "$JAR"
+	printf '127.0.0.1\tFALSE\t/\tFALSE\t0\thc_session\t%s\n' "$1" > "$JAR"
+}
+
+# The token of a venue's check-in URL (<base>/c/<token>).
+urltok() { printf '%s' "${1##*/c/}"; }
+
 # Reads a jq path from the last response body.
 j() { jq -r "$1" < "$T/body" 2>/dev/null; }
 

@@ -16,15 +16,6 @@ start_stack
 JAR="$T/jar"
 KEY="$HC_DATA_DIR/session.key"
 
-api() {	# api TOKEN METHOD PATH [BODY]
-	tok=$1
-	shift
-	req "$@" -- -H "Authorization: Bearer $tok"
-}
-jar_as() {
-	rm -f "$JAR"
-	printf '127.0.0.1\tFALSE\t/\tFALSE\t0\thc_session\t%s\n' "$1" > "$JAR"
-}
 roles_of() { sql "SELECT coalesce(group_concat(r.role), '-') FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.phone = '$1'"; }
 subject() { hmac_hex "$KEY" "audit-phone:$1"; }
 audit() {	# audit ACTION: "actor subject details" of each entry, oldest first

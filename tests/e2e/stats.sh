@@ -13,16 +13,6 @@ export HC_OTP_IP_HOURLY=1000
 start_stack
 JAR="$T/jar"
 
-api() {	# api TOKEN METHOD PATH [BODY]
-	tok=$1
-	shift
-	req "$@" -- -H "Authorization: Bearer $tok"
-}
-jar_as() {
-	rm -f "$JAR"
-	printf '127.0.0.1\tFALSE\t/\tFALSE\t0\thc_session\t%s\n' "$1" > "$JAR"
-}
-urltok() { printf '%s' "${1##*/c/}"; }
 NAMES=(王小华 李四 张三丰 赵六 钱七)
 declare_as() {	# declare_as TOKEN N: person N declares, healthy
 	api "$1" POST /api/v1/declarations "{\"name\":\"${NAMES[$2]}\",\"id_type\":\"resident_id\",\"id_number\":\"$(idcheck 1101051980010100$2)\",\"temperature\":36.5,\"symptoms\":[],\"travel\":[],\"contact\":false}"

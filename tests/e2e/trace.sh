@@ -15,16 +15,6 @@ start_stack
 JAR="$T/jar"
 KEY="$HC_DATA_DIR/session.key"
 
-api() {	# api TOKEN METHOD PATH [BODY]
-	tok=$1
-	shift
-	req "$@" -- -H "Authorization: Bearer $tok"
-}
-jar_as() {
-	rm -f "$JAR"
-	printf '127.0.0.1\tFALSE\t/\tFALSE\t0\thc_session\t%s\n' "$1" > "$JAR"
-}
-urltok() { printf '%s' "${1##*/c/}"; }
 # at LOCAL-TIME: the server clock at that Shanghai time on 2026-12-01.
 at() { set_now "$(date -u -d "2026-12-01T$1:00+08:00" +%Y-%m-%dT%H:%M:%SZ)"; }
 checkin() {	# checkin TOKEN VENUE-TOKEN

@@ -17,17 +17,7 @@ state() {
 	    coalesce(owner_id, '-') || '/' || token, ','), '') FROM venues;
 	    SELECT count(*) FROM checkins;" | tr '\n' ' '
 }
-api() {	# api TOKEN METHOD PATH [BODY]
-	tok=$1
-	shift
-	req "$@" -- -H "Authorization: Bearer $tok"
-}
 # Signs the cookie jar in as a token (what /login would set).
-jar_as() {
-	rm -f "$JAR"
-	printf '127.0.0.1\tFALSE\t/\tFALSE\t0\thc_session\t%s\n' "$1" > "$JAR"
-}
-urltok() { printf '%s' "${1##*/c/}"; }
 
 OWNER=$(login 13800000001)
 OTHER=$(login 13800000002)
