@@ -70,8 +70,8 @@ struct stats {
 	char		 today[11];
 	long long	 total;		/* persons */
 	long long	 listed[CASE__MAX];
-	struct region_count regions[TOP], issuers[TOP];
-	size_t		 nregions, nissuers;
+	struct region_count regions[TOP], issuers[TOP], homes[TOP];
+	size_t		 nregions, nissuers, nhomes;
 	struct day_figures days[DAYS];	/* oldest first; the last is today */
 };
 
@@ -116,9 +116,9 @@ count_day(struct ctx *c, struct day_figures *d)
 	return 0;
 }
 
-/* The top regions of a grouped count over [from, to); 0 or -1. */
+/* The top regions of a grouped count over [from, to) or day (?4); 0 or -1. */
 static int
-top(struct ctx *c, enum stmt id, time_t from, time_t to,
+top(struct ctx *c, enum stmt id, time_t from, time_t to, const char *day,
     struct region_count *out, size_t *n)
 {
 	struct db_stmt *s = db_stmt(c->app->db, id);
@@ -128,6 +128,8 @@ top(struct ctx *c, enum stmt id, time_t from, time_t to,
 	db_bind_int(s, 1, from);
 	db_bind_int(s, 2, to);
 	db_bind_int(s, 3, TOP);
+	if (day != NULL)
+		db_bind_text(s, 4, day);
 	while ((rc = db_step(s)) == DB_ROW && *n < TOP) {
 		snprintf(out[*n].code, sizeof(out[0].code), "%s",
 		    db_col_text(s, 0));
@@ -212,10 +214,12 @@ stats_read(struct ctx *c, struct stats *st)
 			st->listed[k] = db_col_int(s, 1);
 	db_reset(s);
 	if (rc == DB_ERR || count_day(c, t) == -1 ||
-	    top(c, SQL_STATS_CHECKIN_REGIONS, t->start, t->end, st->regions,
-	    &st->nregions) == -1 ||
-	    top(c, SQL_STATS_ISSUERS, t->start, t->end, st->issuers,
-	    &st->nissuers) == -1)
+	    top(c, SQL_STATS_CHECKIN_REGIONS, t->start, t->end, NULL,
+	    st->regions, &st->nregions) == -1 ||
+	    top(c, SQL_STATS_ISSUERS, t->start, t->end, NULL, st->issuers,
+	    &st->nissuers) == -1 ||
+	    top(c, SQL_STATS_DECL_REGIONS, t->start, t->end, st->today,
+	    st->homes, &st->nhomes) == -1)
 		return -1;
 
 	/* The days before: stored, else counted now (once). */
@@ -290,7 +294,8 @@ add_figure(cJSON *o, const struct day_figures *d, int m)
  * GET /api/v1/admin/stats (admin): 200 {"day","as_of","people":{"green",
  * "yellow","red","not_evaluated","total"},"people_counted":"colour_cached_today",
  * "listed":{kind:N},"today":{"declarations","checkins","verifications"},
- * "regions":{"checkins":[{"region","name","count"}],"verifications":[...]},
+ * "regions":{"checkins":[{"region","name","count"}],"verifications":[...],
+ * "declarations":[...]},
  * "trend":[{"day","declarations","checkins","verifications","green",
  * "yellow","red","not_evaluated"}]} (14 days, oldest first; a colour
  * null for a day nobody looked at); 401; 403.
@@ -329,6 +334,8 @@ api_stats(struct ctx *c)
 	    st.nregions));
 	cJSON_AddItemToObject(x, "verifications", regions_json(st.issuers,
 	    st.nissuers));
+	cJSON_AddItemToObject(x, "declarations", regions_json(st.homes,
+	    st.nhomes));
 	arr = cJSON_AddArrayToObject(o, "trend");
 	for (i = 0; i < DAYS; i++) {
 		x = cJSON_CreateObject();
@@ -426,6 +433,9 @@ api_stats_csv(struct ctx *c)
 	for (j = 0; j < st.nissuers; j++)
 		csv_num(b, "verifications_by_issuer", st.issuers[j].code,
 		    st.issuers[j].name, st.issuers[j].n);
+	for (j = 0; j < st.nhomes; j++)
+		csv_num(b, "declarations_by_home", st.homes[j].code,
+		    st.homes[j].name, st.homes[j].n);
 	for (m = 0; m < M__MAX; m++) {
 		snprintf(metric, sizeof(metric), "trend_%s", metric_names[m]);
 		for (i = 0; i < DAYS; i++) {
@@ -568,5 +578,7 @@ page_stats(struct ctx *c)
 	    st.regions, st.nregions);
 	regions_page(c, d, "issuers", "chart-issuers", "stats_issuers",
 	    st.issuers, st.nissuers);
+	regions_page(c, d, "homes", "chart-homes", "stats_homes",
+	    st.homes, st.nhomes);
 	page_render(c, 200, "admin_stats.html", "admin_nav_stats", d);
 }

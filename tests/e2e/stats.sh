@@ -130,6 +130,8 @@ eq "check-ins by venue region, most first" \
     "330102 上城区 2,330106 西湖区 1"
 eq "checks by issuing region" \
     "$(j '[.regions.verifications[] | .region + " " + .name + " " + (.count|tostring)] | join(",")')" "330100 杭州市 2"
+eq "declarations by home prefecture (the ID's first four digits; Beijing's 市辖区 named by Beijing)" \
+    "$(j '[.regions.declarations[] | .region + " " + .name + " " + (.count|tostring)] | join(",")')" "110100 北京市 5"
 eq "the trend: 14 days, oldest first" "$(j '.trend|length') $(j .trend[0].day) $(j .trend[13].day)" "14 2026-11-18 2026-12-01"
 eq "trend 11-29" "$(j '.trend[11] | [.day, .declarations, .checkins, .verifications, .green] | map(tostring) | join(",")')" \
     "2026-11-29,2,1,1,null"
@@ -172,6 +174,7 @@ check "csv: today's declarations" csv "today,declarations,,5"
 check "csv: today's check-ins" csv "today,checkins,,3"
 check "csv: today's checks" csv "today,verifications,,2"
 check "csv: a region with its name" csv "checkins_by_region,330102,上城区,2"
+check "csv: declarations by home prefecture" csv "declarations_by_home,110100,北京市,5"
 check "csv: an issuer" csv "verifications_by_issuer,330100,杭州市,2"
 check "csv: the trend" csv "trend_declarations,2026-11-29,,2"
 check "csv: a colour never kept is empty" csv "trend_green,2026-11-29,,"
@@ -192,13 +195,14 @@ check "trend chart: today's declarations" grep -q '<title>健康申报 12-01: 5<
 eq "regions chart: two bars" "$(svg chart-regions | grep -o '<rect class="bar"' | wc -l)" 2
 check "regions chart: labelled" grep -q 'class="label">上城区 (330102)</text>' "$H"
 check "issuers chart" grep -q 'id="chart-issuers"' "$H"
+check "home prefectures chart: Beijing" grep -q 'class="label">北京市 (110100)</text>' "$H"
 check "the numbers in a table too" grep -q '<tr><th scope="row">未评估</th><td>1</td></tr>' "$H"
 check "the trend in a table" grep -q '<tr><th scope="row">2026-11-29</th><td>2</td><td>1</td><td>1</td><td>–</td>' "$H"
 check "no style attributes (CSP)" sh -c "! grep -q ' style=' '$H'"
 check "no script" sh -c "! grep -qi '<script' '$H'"
 check "the CSV linked" grep -q 'id="stats-csv"' "$H"
 # Every <svg> parses as XML.
-for id in chart-colour chart-trend chart-regions chart-issuers; do
+for id in chart-colour chart-trend chart-regions chart-issuers chart-homes; do
 	svg $id > "$T/$id.svg"
 	check "$id renders" rsvg-convert -o "$T/$id.png" "$T/$id.svg"
 done
