@@ -51,7 +51,8 @@ INSERT INTO accounts (id, phone, created_at, last_seen_at)
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < $PERSONS)
 INSERT INTO persons (id, id_hash, id_type, id_masked, name, created_at, ref,
     color, color_until, color_rules, color_gen, color_gen_cached)
-    SELECT x, printf('%064d', x), 'resident_id', '1101**********0000', '某某', $NOW,
+    SELECT x, printf('%064d', x), 'resident_id',
+	substr('11013301330242014403', (x % 5) * 4 + 1, 4) || '**********0000', '某某', $NOW,
 	printf('%016x', x),
 	CASE WHEN x % 100 < 3 THEN 'red' WHEN x % 100 < 10 THEN 'yellow' ELSE 'green' END,
 	CASE WHEN x % 10 < 7 THEN $NEXT ELSE $START END, 'bench', 0, 0 FROM n;

@@ -20,8 +20,8 @@
 #define AREAS_MAX	(DECLS_MAX * TRAVEL_MAX + VISITS_MAX)
 
 /*
- * Adds the risk of a travelled or visited region today to areas, keyed
- * by the region itself (SQL_RISK_FOR follows the regions table's parent
+ * Adds the risk of a travelled or visited region today to areas (unless
+ * there already), keyed by the region itself (SQL_RISK_FOR follows the regions table's parent
  * chain, so the rules' own prefix match finds it exactly).
  */
 static int
@@ -45,10 +45,10 @@ risk_of(struct app *a, const char *region, const char *today,
 	}
 	level = db_col_int(r, 0);
 	db_reset(r);
-	if (level == 0)
-		return 0;
+	/* Kept when low too: each place is looked up once. */
 	snprintf(areas[j].region, sizeof(areas[j].region), "%s", region);
-	areas[j].level = level == 2 ? RISK_HIGH : RISK_MEDIUM;
+	areas[j].level = level == 2 ? RISK_HIGH : level == 1 ? RISK_MEDIUM :
+	    RISK_LOW;
 	(*nareas)++;
 	return 0;
 }
