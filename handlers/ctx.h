@@ -9,10 +9,10 @@
  *   main.c ctl.c               the programs
  *   routes.c boot.c            the request sequence; start-up
  *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
- *   auditlog.c appeals.c disputes.c ...
- *                              features: the api_* and page_* of one thing
+ *   the console's cases.c riskareas.c trace.c staff.c stats.c appeals.c
+ *   disputes.c auditlog.c      features: the api_* and page_* of one thing
  *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
- *   notice.c                   services: no handlers in them
+ *   notice.c roles.c           services: no handlers in them
  *   ctx.c                      this file
  *   rules.c ident.c valid.c sql.c   pure rules, statement texts
  *
