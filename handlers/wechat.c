@@ -186,9 +186,9 @@ wx_phone_once(struct wx *w, const char *token, const char *phone_code,
 	buf_init(&body);
 	buf_printf(&url, "%s/wxa/business/getuserphonenumber?access_token=%s",
 	    w->c->app->conf.wechat_api_base, token);
-	buf_puts(&body, "{\"code\":");
+	buf_puts(&body, "{\"code\":\"");
 	buf_json_str(&body, phone_code);
-	buf_putc(&body, '}');
+	buf_puts(&body, "\"}");
 	if ((res = call(w, "getuserphonenumber", buf_cstr(&url),
 	    buf_cstr(&body), &r)) == WX_OK)
 		res = wx_parse_phone(r.body.ptr, r.body.len, phone, china);
