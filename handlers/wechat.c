@@ -60,16 +60,16 @@ call(struct wx *w, const char *what, const char *url, const char *body,
 
 	if (left <= 0) {
 		buf_init(&r->body);
-		LOG("wechat %s: no time left", what);
+		log_msg("wechat", "%s: no time left", what);
 		return WX_UNAVAILABLE;
 	}
 	e = http_request(url, body, (long)left, (long)left, ANSWER_MAX, r);
 	if (e != HTTP_OK) {
-		LOG("wechat %s: %s", what, http_strerror(e));
+		log_msg("wechat", "%s: %s", what, http_strerror(e));
 		return WX_UNAVAILABLE;
 	}
 	if (r->status != 200) {
-		LOG("wechat %s: status %ld", what, r->status);
+		log_msg("wechat", "%s: status %ld", what, r->status);
 		return WX_UNAVAILABLE;
 	}
 	return WX_OK;
@@ -92,7 +92,7 @@ said(const char *what, enum wx_res res)
 	    "rate limited", "token expired", "unavailable or malformed" };
 
 	if (res != WX_OK)
-		LOG("wechat %s: %s", what, names[res]);
+		log_msg("wechat", "%s: %s", what, names[res]);
 	return res;
 }
 
