@@ -14,7 +14,7 @@ DATA_DIR ?= var
 FUZZ_SECONDS ?= 30
 
 CC	?= cc
-PKGS	= fcgi libcjson libjwt libqrencode libpng sqlite3 libcrypto
+PKGS	= fcgi libcjson libjwt libqrencode libpng sqlite3 libcrypto libcurl
 # Evaluated on first use, after "deps" may have installed the packages.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
 	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
-	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c
+	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c fcgi/http.c
 # handlers/: every file but the two programs (docs/architecture.md); a new
 # feature's file joins by being there.
 APP_SRC	 = $(filter-out handlers/main.c handlers/ctl.c,$(sort $(wildcard handlers/*.c)))
@@ -47,7 +47,7 @@ TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 	     test_util test_token test_valid test_rules test_ident test_qr \
 	     test_venues test_db test_services test_keyring test_csv \
-	     test_cases test_chart
+	     test_cases test_chart test_http test_wxparse
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
@@ -59,6 +59,7 @@ all: $(PROGS)
 # Debian packages: build, run, and test.  Installs only what is missing.
 DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
+	   libcurl4-openssl-dev \
 	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
 	   librsvg2-bin clang libclang-rt-14-dev chromium wrk \
 	   fonts-wqy-microhei
@@ -147,10 +148,12 @@ test-suite: all $(UNIT_BINS)
 # Each harness also builds as a plain program that replays its corpus
 # (gcc, ASan+UBSan); make test runs those.
 FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token fuzz_csv \
-	  fuzz_clock
+	  fuzz_clock fuzz_wechat
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi \
 	      -fno-sanitize-recover=all
 FUZZ_SRC = $(FCGI_SRC)
+# WeChat's answers are parsed by a pure file of handlers/ (floor 0).
+$(BUILD)/fuzz/fuzz_wechat $(BUILD)/fuzz/fuzz_wechat-replay: handlers/wxparse.c
 
 $(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_SRC)
 	@mkdir -p $(@D)

@@ -4,6 +4,8 @@
  * statement of sql.def prepared once, the templates and catalogues, and
  * the region and country options the forms offer.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,7 @@
 #include "boot.h"
 #include "checklog.h"
 #include "valid.h"
+#include "wxparse.h"
 
 enum cfg {
 	CFG_DATA_DIR,
@@ -54,6 +57,10 @@ enum cfg {
 	CFG_TRACE_WINDOW_MINUTES,
 	CFG_TRACE_DAYS,
 	CFG_APPEAL_OVERRIDE_DAYS,
+	CFG_WECHAT_APPID,
+	CFG_WECHAT_SECRET_FILE,
+	CFG_WECHAT_API_BASE,
+	CFG_WECHAT_TIMEOUT_MS,
 	CFG__MAX
 };
 
@@ -98,6 +105,12 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_TRACE_WINDOW_MINUTES] = { "trace_window_minutes", "120" },
 	[CFG_TRACE_DAYS] = { "trace_days", "14" },
 	[CFG_APPEAL_OVERRIDE_DAYS] = { "appeal_override_days", "30" },
+	[CFG_WECHAT_APPID] = { "wechat_appid", "" },
+	[CFG_WECHAT_SECRET_FILE] = { "wechat_secret_file",
+	    "${data_dir}/wechat.secret" },
+	[CFG_WECHAT_API_BASE] = { "wechat_api_base",
+	    "https://api.weixin.qq.com" },
+	[CFG_WECHAT_TIMEOUT_MS] = { "wechat_timeout_ms", "3000" },
 };
 
 /* Reads an integer key in min..max into *out; 0 or -1 with err. */
@@ -164,6 +177,9 @@ boot_config(struct app *a, struct buf *err)
 	cf->log_file = raw[CFG_LOG_FILE];
 	cf->keys_dir = raw[CFG_KEYS_DIR];
 	cf->trusted_issuers = raw[CFG_TRUSTED_ISSUERS];
+	cf->wechat_appid = raw[CFG_WECHAT_APPID];
+	cf->wechat_secret_file = raw[CFG_WECHAT_SECRET_FILE];
+	cf->wechat_api_base = raw[CFG_WECHAT_API_BASE];
 	if (clock_init(cf->timezone, cf->day_cutoff, err) ||
 	    cfg_num(raw, CFG_BODY_LIMIT, 1024, 16 << 20, &cf->body_limit,
 	    err) ||
@@ -200,6 +216,8 @@ boot_config(struct app *a, struct buf *err)
 	    cfg_num(raw, CFG_APPEAL_OVERRIDE_DAYS, 0, 365,
 	    &cf->appeal_override_days, err) ||
 	    cfg_num(raw, CFG_CODE_TTL, 30, 3600, &cf->code_ttl, err) ||
+	    cfg_num(raw, CFG_WECHAT_TIMEOUT_MS, 100, 60000,
+	    &cf->wechat_timeout_ms, err) ||
 	    cfg_num(raw, CFG_LOOKUP_HOURLY, 1, 100000, &cf->lookup_hourly,
 	    err) ||
 	    rules_config(raw, cf, err))
@@ -210,6 +228,15 @@ boot_config(struct app *a, struct buf *err)
 		return -1;
 	}
 	memcpy(cf->region, raw[CFG_REGION], sizeof(cf->region));
+	if (*cf->wechat_appid != '\0' && !wx_code_valid(cf->wechat_appid)) {
+		buf_puts(err, "config: wechat_appid must be letters and digits");
+		return -1;
+	}
+	if (strncmp(cf->wechat_api_base, "https://", 8) != 0 &&
+	    strncmp(cf->wechat_api_base, "http://", 7) != 0) {
+		buf_puts(err, "config: wechat_api_base must be an http(s) URL");
+		return -1;
+	}
 	cf->cookie_secure = strncmp(cf->public_base_url, "https://", 8) == 0;
 	return 0;
 }
@@ -251,6 +278,57 @@ bad:
 	buf_free(&b);
 	buf_printf(err, "%s: expected 64 hex digits", path);
 	return -1;
+}
+
+/*
+ * Reads WeChat's app secret when an app id is configured: a file of mode
+ * 0600 (no access for group or others) holding 1..128 letters and digits.
+ * The secret goes nowhere but a->wechat_secret (and the requests).
+ */
+static int
+load_wechat_secret(struct app *a, struct buf *err)
+{
+	const char *path = a->conf.wechat_secret_file;
+	struct stat st;
+	struct buf b;
+	size_t n;
+
+	if (*a->conf.wechat_appid == '\0')
+		return 0;
+	if (stat(path, &st) == -1) {
+		buf_printf(err, "wechat_secret_file %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+		buf_printf(err, "wechat_secret_file %s: must be a file of mode "
+		    "0600", path);
+		return -1;
+	}
+	buf_init(&b);
+	if (read_file(path, &b) == -1) {
+		buf_printf(err, "wechat_secret_file %s: %s", path,
+		    strerror(errno));
+		buf_free(&b);
+		return -1;
+	}
+	for (n = b.len; n > 0 && (b.ptr[n - 1] == '\n' || b.ptr[n - 1] ==
+	    '\r'); n--)
+		;
+	if (n > 0)
+		b.ptr[n] = '\0';
+	if (n == 0 || n >= sizeof(a->wechat_secret) ||
+	    !wx_code_valid(b.ptr)) {
+		explicit_bzero(b.ptr, b.len);
+		buf_free(&b);
+		buf_printf(err, "wechat_secret_file %s: expected the app "
+		    "secret (letters and digits)", path);
+		return -1;
+	}
+	memcpy(a->wechat_secret, b.ptr, n + 1);
+	explicit_bzero(b.ptr, b.len);
+	buf_free(&b);
+	return 0;
 }
 
 /*
@@ -412,7 +490,7 @@ boot_server(struct app *a, struct buf *err)
 		return -1;
 	if (boot_read_secret(a->conf.session_key_file, a->session_key,
 	    err) == -1 || boot_read_secret(a->conf.id_key_file, a->id_key,
-	    err) == -1)
+	    err) == -1 || load_wechat_secret(a, err) == -1)
 		return -1;
 	if (keyring_load_dir(&a->keys, a->conf.keys_dir, err) == -1) {
 		buf_puts(err, " (run \"healthcodectl init\")");
@@ -459,4 +537,5 @@ boot_close(struct app *a)
 	free(a->conf_raw);
 	explicit_bzero(a->session_key, sizeof(a->session_key));
 	explicit_bzero(a->id_key, sizeof(a->id_key));
+	explicit_bzero(a->wechat_secret, sizeof(a->wechat_secret));
 }

@@ -10,11 +10,12 @@
  *   routes.c boot.c            the request sequence; start-up
  *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
  *   the console's cases.c riskareas.c trace.c staff.c stats.c appeals.c
- *   disputes.c auditlog.c      features: the api_* and page_* of one thing
+ *   disputes.c auditlog.c wechat.c   features: the api_* and page_* of one thing
  *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
  *   notice.c roles.c           services: no handlers in them
  *   ctx.c                      this file
- *   rules.c ident.c valid.c sql.c   pure rules, statement texts
+ *   rules.c ident.c valid.c sql.c wxparse.c   pure rules, statement
+ *                              texts, WeChat's answers parsed
  *
  * Return conventions, one per floor:
  * - pure files: 1/0 for a test (valid_*, *_valid), an enum for a parse
@@ -75,6 +76,10 @@ struct conf {
 	long long	 trace_window_minutes;	/* co-visit: +- around a visit */
 	long long	 trace_days;	/* a case's visits traced back */
 	long long	 appeal_override_days;	/* an override ends by today + this */
+	const char	*wechat_appid;	/* empty: no sign-in with WeChat */
+	const char	*wechat_secret_file;
+	const char	*wechat_api_base;
+	long long	 wechat_timeout_ms;
 	struct {
 		long long otp_minutes;
 		long long declarations_days;
@@ -106,6 +111,7 @@ struct app {
 	char		**conf_raw;	/* the strings conf points into */
 	unsigned char	 session_key[32];
 	unsigned char	 id_key[32];
+	char		 wechat_secret[129];	/* the app secret; never logged */
 	int		 schema;
 	struct keyring	 keys;		/* ours: the newest signs */
 	char		*jwks;		/* our public keys, served as is */

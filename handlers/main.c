@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../fcgi/http.h"
 #include "../fcgi/log.h"
 #include "boot.h"
 #include "routes.h"
@@ -54,8 +55,15 @@ main(void)
 		goto fail;
 	}
 	buf_free(&err);
+	/* Once, before any request: libcurl's global state (WeChat). */
+	if (http_init() == -1) {
+		LOG("cannot initialise libcurl");
+		boot_close(&app);
+		return 1;
+	}
 	rc = server_run(app_serve, app_idle, &app);
 	boot_close(&app);
+	http_cleanup();
 	return rc;
 fail:
 	buf_free(&err);

@@ -57,6 +57,8 @@ void api_logout(struct ctx *);
 void page_login(struct ctx *);
 void page_login_post(struct ctx *);
 void page_logout_post(struct ctx *);
+/* wechat.c */
+void api_auth_wechat(struct ctx *);
 /* account.c */
 void api_me(struct ctx *);
 void api_me_delete(struct ctx *);
@@ -159,6 +161,8 @@ static const struct handler routes[] = {
 	GET("/login", page_login, NEED_NONE, R_PAGE | R_SESSION),
 	POST("/login", page_login_post, NEED_NONE, R_PAGE),
 	POST("/logout", page_logout_post, NEED_NONE, R_PAGE | R_SESSION),
+	/* wechat.c: 404 unless wechat_appid is set */
+	POST("/api/v1/auth/wechat", api_auth_wechat, NEED_NONE, 0),
 	/* account.c */
 	GET("/api/v1/me", api_me, NEED_USER, 0),
 	DELETE("/api/v1/me", api_me_delete, NEED_USER, 0),

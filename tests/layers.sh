@@ -20,7 +20,7 @@ fail() { FAIL=$((FAIL + 1)); echo "FAIL [layers]: $*"; }
 # (floor 3); a new service or pure file is named here.
 floor_of() {
 	case $1 in
-	rules|ident|valid|sql) echo 0 ;;
+	rules|ident|valid|sql|wxparse) echo 0 ;;
 	ctx) echo 1 ;;
 	ratelimit|checklog|colour|person|session|retention|audit|notice|roles) echo 2 ;;
 	routes|boot) echo 4 ;;
