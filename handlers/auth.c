@@ -171,15 +171,8 @@ sign_in(struct ctx *c, const char *phone, const char *code, char **token,
 	db_bind_int(s, 1, otp_id);
 	if (db_run(s) == DB_ERR)
 		goto rollback;
-	s = db_stmt(a->db, SQL_ACCOUNT_UPSERT);
-	db_bind_text(s, 1, phone);
-	db_bind_int(s, 2, c->now);
-	if (db_step(s) != DB_ROW) {
-		db_reset(s);
+	if ((account_id = session_account(c, phone)) == -1)
 		goto rollback;
-	}
-	account_id = db_col_int(s, 0);
-	db_reset(s);
 	if (session_create(c, account_id, token, expires) != 0)
 		goto dberr;	/* rolled back */
 	return 0;

@@ -67,6 +67,20 @@ session_read(struct ctx *c)
 	return c->authed;
 }
 
+int64_t
+session_account(struct ctx *c, const char *phone)
+{
+	struct db_stmt *s = db_stmt(c->app->db, SQL_ACCOUNT_UPSERT);
+	int64_t id = -1;
+
+	db_bind_text(s, 1, phone);
+	db_bind_int(s, 2, c->now);
+	if (db_step(s) == DB_ROW)
+		id = db_col_int(s, 0);
+	db_reset(s);
+	return id;
+}
+
 int
 session_create(struct ctx *c, int64_t account, char **token,
     time_t *expires)

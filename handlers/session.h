@@ -12,6 +12,12 @@
 /* Reads the session of the request (Bearer or cookie) into c; 1 if signed in. */
 int session_read(struct ctx *c);
 /*
+ * Returns the id of the account of phone, made if it has none, its last
+ * sign-in now (the OTP and the WeChat sign-in reach the same account), in
+ * the caller's write transaction; -1 on a database error.
+ */
+int64_t session_account(struct ctx *c, const char *phone);
+/*
  * Makes a session for account in the caller's write transaction (which
  * it commits): fills *token (malloc'd) and *expires.  0, or 500.
  */

@@ -305,15 +305,8 @@ wechat_sign_in(struct ctx *c, const char *code, const char *phone_code,
 
 	if (db_begin(a->db) == -1)
 		goto err;
-	s = db_stmt(a->db, SQL_WECHAT_ACCOUNT_UPSERT);
-	db_bind_text(s, 1, phone);
-	db_bind_int(s, 2, c->now);
-	if (db_step(s) != DB_ROW) {
-		db_reset(s);
+	if ((account_id = session_account(c, phone)) == -1)
 		goto rollback;
-	}
-	account_id = db_col_int(s, 0);
-	db_reset(s);
 	s = db_stmt(a->db, SQL_WECHAT_BIND);
 	db_bind_text(s, 1, mac);
 	db_bind_int(s, 2, account_id);
