@@ -66,6 +66,7 @@ void page_account_delete(struct ctx *);
 void page_account_delete_post(struct ctx *);
 /* declare.c */
 void api_declare(struct ctx *);
+void api_declare_form(struct ctx *);
 void page_declare(struct ctx *);
 void page_declare_post(struct ctx *);
 /* code.c */
@@ -170,6 +171,7 @@ static const struct handler routes[] = {
 	POST("/account/delete", page_account_delete_post, NEED_USER, R_PAGE),
 	/* declare.c */
 	POST("/api/v1/declarations", api_declare, NEED_USER, 0),
+	GET("/api/v1/declarations/form", api_declare_form, NEED_USER, 0),
 	GET("/declare", page_declare, NEED_USER, R_PAGE),
 	POST("/declare", page_declare_post, NEED_USER, R_PAGE),
 	/* code.c */

@@ -218,7 +218,7 @@ static void
 check_json(struct ctx *c, const struct check *k)
 {
 	cJSON *o = cJSON_CreateObject();
-	char at[26];
+	char at[26], key[48];
 
 	clock_iso(c->now, at);
 	cJSON_AddBoolToObject(o, "valid", k->valid);
@@ -229,8 +229,11 @@ check_json(struct ctx *c, const struct check *k)
 		if (k->id_masked[0])
 			cJSON_AddStringToObject(o, "id_masked", k->id_masked);
 		cJSON_AddStringToObject(o, "issuer", k->issuer);
-	} else
+	} else {
 		cJSON_AddStringToObject(o, "reason", k->reason);
+		snprintf(key, sizeof(key), "verify_%s", k->reason);
+		cJSON_AddStringToObject(o, "reason_text", page_text(c, key));
+	}
 	cJSON_AddStringToObject(o, "checked_at", at);
 	api_json(c, 200, o);
 	cJSON_Delete(o);

@@ -93,6 +93,7 @@ attack() {	# attack DESCRIPTION TOKEN REASON
 	scan "$2"
 	eq "$1: status" "$STATUS" 200
 	eq "$1: reason" "$(j .valid),$(j .reason)" "false,$3"
+	eq "$1: in words" "$(j .reason_text)" "$(jq -r ".verify_$3" "$TOP/templates/zh.json")"
 }
 attack "tampered payload (green to red)" "$H.$RED.$S" bad_signature
 attack "tampered signature" "$H.$P.$F${S:1}" bad_signature

@@ -1,0 +1,46 @@
+#!/bin/bash
+# The mini-program's tests: its pages loaded by miniprogram-simulate (the
+# official test tool, in Node with jsdom) and driven against a real
+# lighttpd + workers, with WeChat's API played by tests/wechat-standin.py.
+. "$(dirname "$0")/../e2e/lib.sh"
+NAME=miniprogram
+
+cd "$TOP/tests/miniprogram"
+if [ ! -d node_modules/miniprogram-simulate ]; then
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
+	    { echo "miniprogram: npm ci failed"; exit 1; }
+fi
+
+APPID=wx0123456789abcdef
+mkdir -p "$T/wx"
+printf '%s\n' "MiniProgramTestSecret0123456789" > "$T/wx/secret"
+chmod 600 "$T/wx/secret"
+WXPORT=$(free_port)
+python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$APPID" "$T/wx/secret" \
+    > "$T/standin.log" 2>&1 &
+WXPID=$!
+for _ in $(seq 100); do
+	curl -sf "http://127.0.0.1:$WXPORT/control/stats" >/dev/null && break
+	sleep 0.05
+done
+trap 'kill $WXPID 2>/dev/null; wait $WXPID 2>/dev/null; cleanup' EXIT
+
+export HC_NOW=2026-11-29T02:00:00Z
+export HC_CODE_TTL=35		# so the code page renews within the test
+export HC_WECHAT_APPID=$APPID
+export HC_WECHAT_SECRET_FILE="$T/wx/secret"
+export HC_WECHAT_API_BASE="http://127.0.0.1:$WXPORT"
+export HC_WECHAT_TIMEOUT_MS=2000
+start_stack
+
+out=$(BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" \
+    DB="$HC_DATA_DIR/healthcode.db" CTL="$CTL" TMP="$T" node pages.js 2>&1)
+printf '%s\n' "$out" | grep -v ' passed, '
+line=$(printf '%s\n' "$out" | grep -E '^miniprogram: [0-9]+ passed, [0-9]+ failed$' | tail -1)
+if [ -z "$line" ]; then
+	fail "pages.js printed no result"
+else
+	PASS=$((PASS + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+	FAIL=$((FAIL + $(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
+fi
+finish
