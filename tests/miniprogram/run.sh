@@ -13,11 +13,13 @@ fi
 
 APPID=wx0123456789abcdef
 mkdir -p "$T/wx"
-printf '%s\n' "MiniProgramTestSecret0123456789" > "$T/wx/secret"
+SECRET=MiniProgramTestSecret0123456789
+SKPREFIX=sk-miniprogram-test-
+printf '%s\n' "$SECRET" > "$T/wx/secret"
 chmod 600 "$T/wx/secret"
 WXPORT=$(free_port)
 python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$APPID" "$T/wx/secret" \
-    > "$T/standin.log" 2>&1 &
+    "$SKPREFIX" > "$T/standin.log" 2>&1 &
 WXPID=$!
 for _ in $(seq 100); do
 	curl -sf "http://127.0.0.1:$WXPORT/control/stats" >/dev/null && break
@@ -43,4 +45,13 @@ else
 	PASS=$((PASS + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
 	FAIL=$((FAIL + $(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 fi
+
+# What the pages' run left in the logs: no app secret, no session_key, no
+# phone number in clear.
+log_settled
+logs=("$HC_LOG_FILE" "$T"/lighttpd-error.log "$T/standin.log")
+check "the worker log is there" test -s "$HC_LOG_FILE"
+check "the app secret in no log" bash -c '! grep -qF "$0" "$@"' "$SECRET" "${logs[@]}"
+check "no session_key in any log" bash -c '! grep -qF "$0" "$@"' "$SKPREFIX" "${logs[@]}"
+check "no phone number in any log" bash -c '! grep -qE "1370000000[12]" "$@"' "${logs[@]}"
 finish
