@@ -23,6 +23,7 @@ export TZ=UTC
 EXTRA=()
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
+	[ -n "${WXPID:-}" ] && kill "$WXPID" 2>/dev/null && wait "$WXPID" 2>/dev/null
 	"$TOP/spawn.sh" stop -s "$T/fcgi.sock" -P "$T/fcgi.pid" 2>/dev/null
 	for name in "${EXTRA[@]}"; do
 		kill "$(cat "$T/$name/lighttpd.pid")" 2>/dev/null
@@ -309,4 +310,41 @@ on() {
 	name=$1
 	shift
 	eval "BASE=\$BASE_$name HC_DATA_DIR=\$T/$name/data \"\$@\""
+}
+
+# start_wechat APPID SECRET SESSION-KEY-PREFIX: the WeChat stand-in
+# (tests/wechat-standin.py) on a free port, at $WX, with the app secret in
+# $T/wx/secret (mode 0600), and the service's wechat_* keys pointing at it
+# (export them before start_stack).  cleanup stops it.
+start_wechat() {
+	mkdir -p "$T/wx"
+	printf '%s\n' "$2" > "$T/wx/secret"
+	chmod 600 "$T/wx/secret"
+	WXPORT=$(free_port)
+	python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$1" "$T/wx/secret" \
+	    "$3" > "$T/standin.log" 2>&1 &
+	WXPID=$!
+	WX="http://127.0.0.1:$WXPORT"
+	for _ in $(seq 400); do
+		curl -sf "$WX/control/stats" >/dev/null && break
+		sleep 0.05
+	done
+	curl -sf "$WX/control/stats" >/dev/null ||
+	    { echo "the WeChat stand-in would not start" >&2; exit 1; }
+	export HC_WECHAT_APPID=$1
+	export HC_WECHAT_SECRET_FILE="$T/wx/secret"
+	export HC_WECHAT_API_BASE=$WX
+}
+
+# node_result SCRIPT-OUTPUT: prints a Node test's failures and adds its
+# last "NAME: N passed, N failed" line to PASS and FAIL.
+node_result() {
+	printf '%s\n' "$1" | grep -v ' passed, '
+	line=$(printf '%s\n' "$1" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -1)
+	if [ -z "$line" ]; then
+		fail "the test printed no result"
+		return
+	fi
+	PASS=$((PASS + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+	FAIL=$((FAIL + $(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
 }

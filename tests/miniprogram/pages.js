@@ -85,7 +85,7 @@ async function main() {
   const accounts0 = sql('SELECT count(*) FROM accounts')
   state.logins.push('ok-oMPWIFE_01', 'ok-oMPWIFE_01')
   let p = await open('login')
-  check('unknown WeChat user: the phone button shows', has(p, '#phone'))
+  check('unknown WeChat user: the phone button shows', has(p, '#phone'), text(p, '#error'))
   eq('no session yet', wxenv.state.storage.has('hc_token'), false)
   eq('nothing created before the phone', sql('SELECT count(*) FROM accounts'), accounts0)
   await fire(p, '#phone', 'getphonenumber', {code: 'phone-13700000001', errMsg: 'getPhoneNumber:ok'})

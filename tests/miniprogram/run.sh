@@ -11,40 +11,17 @@ if [ ! -d node_modules/miniprogram-simulate ]; then
 	    { echo "miniprogram: npm ci failed"; exit 1; }
 fi
 
-APPID=wx0123456789abcdef
-mkdir -p "$T/wx"
 SECRET=MiniProgramTestSecret0123456789
 SKPREFIX=sk-miniprogram-test-
-printf '%s\n' "$SECRET" > "$T/wx/secret"
-chmod 600 "$T/wx/secret"
-WXPORT=$(free_port)
-python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$APPID" "$T/wx/secret" \
-    "$SKPREFIX" > "$T/standin.log" 2>&1 &
-WXPID=$!
-for _ in $(seq 100); do
-	curl -sf "http://127.0.0.1:$WXPORT/control/stats" >/dev/null && break
-	sleep 0.05
-done
-trap 'kill $WXPID 2>/dev/null; wait $WXPID 2>/dev/null; cleanup' EXIT
-
+start_wechat wx0123456789abcdef "$SECRET" "$SKPREFIX"
+export HC_WECHAT_TIMEOUT_MS=2000
 export HC_NOW=2026-11-29T02:00:00Z
 export HC_CODE_TTL=35		# so the code page renews within the test
-export HC_WECHAT_APPID=$APPID
-export HC_WECHAT_SECRET_FILE="$T/wx/secret"
-export HC_WECHAT_API_BASE="http://127.0.0.1:$WXPORT"
-export HC_WECHAT_TIMEOUT_MS=2000
 start_stack
 
 out=$(BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" \
     DB="$HC_DATA_DIR/healthcode.db" CTL="$CTL" TMP="$T" node pages.js 2>&1)
-printf '%s\n' "$out" | grep -v ' passed, '
-line=$(printf '%s\n' "$out" | grep -E '^miniprogram: [0-9]+ passed, [0-9]+ failed$' | tail -1)
-if [ -z "$line" ]; then
-	fail "pages.js printed no result"
-else
-	PASS=$((PASS + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
-	FAIL=$((FAIL + $(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
-fi
+node_result "$out"
 
 # What the pages' run left in the logs: no app secret, no session_key, no
 # phone number in clear.
