@@ -33,6 +33,10 @@ enum cfg {
 	CFG_OTP_MAX_ATTEMPTS,
 	CFG_OTP_RESEND_INTERVAL,
 	CFG_OTP_IP_HOURLY,
+	CFG_OTP_PHONE_HOURLY,
+	CFG_OTP_PHONE_DAILY,
+	CFG_OTP_FAIL_DAILY,
+	CFG_LOGIN_IP_HOURLY,
 	CFG_SMS_COMMAND,
 	CFG_SMS_OUTBOX,
 	CFG_LOG_FILE,
@@ -79,6 +83,10 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_OTP_MAX_ATTEMPTS] = { "otp_max_attempts", "5" },
 	[CFG_OTP_RESEND_INTERVAL] = { "otp_resend_interval", "60" },
 	[CFG_OTP_IP_HOURLY] = { "otp_ip_hourly", "10" },
+	[CFG_OTP_PHONE_HOURLY] = { "otp_phone_hourly", "5" },
+	[CFG_OTP_PHONE_DAILY] = { "otp_phone_daily", "10" },
+	[CFG_OTP_FAIL_DAILY] = { "otp_fail_daily", "10" },
+	[CFG_LOGIN_IP_HOURLY] = { "login_ip_hourly", "60" },
 	[CFG_SMS_COMMAND] = { "sms_command", "" },
 	[CFG_SMS_OUTBOX] = { "sms_outbox", "${data_dir}/sms-outbox.log" },
 	[CFG_LOG_FILE] = { "log_file", "" },
@@ -189,6 +197,14 @@ boot_config(struct app *a, struct buf *err)
 	    cfg_num(raw, CFG_OTP_RESEND_INTERVAL, 0, 3600, &cf->otp_resend,
 	    err) ||
 	    cfg_num(raw, CFG_OTP_IP_HOURLY, 1, 1000000, &cf->otp_ip_hourly,
+	    err) ||
+	    cfg_num(raw, CFG_OTP_PHONE_HOURLY, 1, 1000000,
+	    &cf->otp_phone_hourly, err) ||
+	    cfg_num(raw, CFG_OTP_PHONE_DAILY, 1, 1000000, &cf->otp_phone_daily,
+	    err) ||
+	    cfg_num(raw, CFG_OTP_FAIL_DAILY, 1, 1000000, &cf->otp_fail_daily,
+	    err) ||
+	    cfg_num(raw, CFG_LOGIN_IP_HOURLY, 1, 1000000, &cf->login_ip_hourly,
 	    err) ||
 	    cfg_num(raw, CFG_RETENTION_OTP_MINUTES, 1, 3650,
 	    &cf->keep.otp_minutes, err) ||
