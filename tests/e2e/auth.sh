@@ -165,6 +165,22 @@ eq "tampered signature" "$STATUS" 401
 req GET /api/v1/me -- -H "Authorization: Bearer garbage"
 eq "garbage token" "$STATUS" 401
 
+# --- the API names its type, and takes no browser's cross-site request ---
+nosess=$(sql "SELECT count(*) FROM sessions")
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Content-Length: 0" \
+    -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/auth/logout")
+eq "a bodiless API POST without a type" "$STATUS,$(j .error.code)" "415,unsupported_media_type"
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Content-Type: text/plain" -H "Content-Length: 0" \
+    -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/auth/logout")
+eq "a bodiless API POST as text/plain (what a cross-site form can send)" "$STATUS" 415
+for h in "Origin: https://evil.example" "Sec-Fetch-Site: cross-site" "Sec-Fetch-Site: same-site"; do
+	req POST /api/v1/auth/logout -- -H "Cookie: hc_session=$TOKEN" -H "$h"
+	eq "$h: an API POST refused" "$STATUS,$(j .error.code)" "403,cross_site"
+done
+eq "the refused logouts ended nothing" "$(sql "SELECT count(*) FROM sessions")" "$nosess"
+req GET /api/v1/me -- -H "Cookie: hc_session=$TOKEN" -H "Sec-Fetch-Site: cross-site"
+eq "a cross-site read is no state change: answered" "$STATUS" 200
+
 # --- logout ends the session server-side ---------------------------------
 req POST /api/v1/auth/logout -- -H "Authorization: Bearer $TOKEN"
 eq "logout" "$STATUS" 200

@@ -108,6 +108,13 @@ page() {	# page METHOD PATH [form-body]
 	fi
 }
 csrf() { sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$T/body" | head -1; }
+# jar_csrf: the form token the jar's browser is given, as a page's form
+# carries it (derived from its session when signed in; the hc_csrf
+# cookie's when not), read from the home page without touching $T/body.
+jar_csrf() {
+	curl -sL -b "$JAR" -c "$JAR" "$BASE/" |
+	    sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1
+}
 
 # Epoch seconds of an ISO 8601 time (GNU date).
 epoch() { date -u -d "$1" +%s; }
@@ -192,8 +199,12 @@ req() {
 		    -X "$m" -H "Content-Type: $ctype" --data-binary @"$T/reqbody" \
 		    "$@" "$BASE$path")
 	else
+		# A bodiless POST, PUT or DELETE still names its type (the API
+		# refuses one that does not).
+		set -- -H "Content-Length: 0" "$@"
+		[ "$m" = GET ] || set -- -H "Content-Type: $ctype" "$@"
 		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
-		    -X "$m" -H "Content-Length: 0" "$@" "$BASE$path")
+		    -X "$m" "$@" "$BASE$path")
 	fi
 }
 
