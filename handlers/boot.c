@@ -150,8 +150,9 @@ secret_mode_ok(const char *what, const char *path, struct buf *err)
 		return 0;
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
 		buf_printf(err, "%s%s: a secret must be a file of mode 0600 (it "
-		    "is %s%04o): chmod 600 it", what, path, S_ISREG(st.st_mode) ? "" :
-		    "not a file, ", (unsigned)(st.st_mode & 07777));
+		    "is %s%04o): chmod 600 it", what, path,
+		    S_ISREG(st.st_mode) ? "" : "not a file, ",
+		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;
