@@ -81,9 +81,9 @@ for k in 1 2 3 4 5 6; do
 	restart_workers
 done
 sleep 1
+disown "$LPID" 2>/dev/null	# no "Killed" notice from the shell
 kill -9 "$LPID" $(cat "$T/fcgi.pid") 2>/dev/null
 ms >> "$T/kills"
-wait "$LPID" 2>/dev/null
 LPID=""
 sleep 0.3
 touch "$T/stop"
