@@ -62,15 +62,112 @@ stop_web() {
 }
 trap 'stop_web; cleanup' EXIT
 
-# start_web NAME: the server of conf/NAME.conf on a free port, files in
-# $T/NAME; sets BASE, PORT and SPID.
+# Debian's apache2 package enables these modules.
+DEBIAN_MODS="access_compat alias auth_basic authn_core authn_file authz_core
+authz_host authz_user autoindex deflate dir env filter mime mpm_event
+negotiation reqtimeout setenvif status"
+
+# site_conf NAME: the site part of conf/NAME.conf (BEGIN SITE to END
+# SITE) in a server configured the way Debian's package configures it,
+# plus only the modules the file's comment says to enable; paths that
+# need root there are under $D here.
+site_conf() {
+	local m mods
+	fill_conf "$1" "$D/full.conf" "$PORT" "$T/fcgi.sock" "$D"
+	sed -n '/^[[:space:]]*## BEGIN SITE/,/^[[:space:]]*## END SITE/p' "$D/full.conf" > "$D/site.conf"
+	case $1 in
+	lighttpd)
+		cat <<-EOF
+		server.modules = ( "mod_indexfile", "mod_access", "mod_alias", "mod_redirect" )
+		server.document-root = "$D"
+		server.upload-dirs = ( "$D" )
+		server.errorlog = "$D/lighttpd-error.log"
+		server.bind = "127.0.0.1"
+		server.port = $PORT
+		index-file.names = ( "index.html" )
+		url.access-deny = ( "~", ".inc" )
+		static-file.exclude-extensions = ( ".php", ".pl", ".fcgi" )
+		include_shell "/usr/share/lighttpd/create-mime.conf.pl"
+		EOF
+		for m in $(sed -n 's/.*"lighty-enable-mod \([^"]*\)".*/\1/p' "$D/full.conf"); do
+			echo "include \"$(ls /etc/lighttpd/conf-available/*-"$m".conf)\""
+		done
+		printf '$HTTP["host"] =~ "" {\n\tinclude "%s"\n}\n' "$D/site.conf" ;;
+	nginx)
+		cat <<-EOF
+		daemon off;
+		pid $D/nginx.pid;
+		error_log $D/nginx-error.log;
+		events { worker_connections 768; }
+		http {
+			sendfile on;
+			tcp_nopush on;
+			types_hash_max_size 2048;
+			include /etc/nginx/mime.types;
+			default_type application/octet-stream;
+			access_log off;
+			gzip on;
+			client_body_temp_path $D/nginx-body;
+			fastcgi_temp_path $D/nginx-fastcgi;
+			proxy_temp_path $D/nginx-proxy;
+			uwsgi_temp_path $D/nginx-uwsgi;
+			scgi_temp_path $D/nginx-scgi;
+			include $D/site.conf;
+		}
+		EOF
+		;;
+	apache*)
+		mods="$DEBIAN_MODS $(sed -n 's/^#   a2enmod //p' "$D/full.conf")"
+		for m in $mods; do	# and what they depend on, as a2enmod
+			sed -n 's/^# Depends: //p' "/etc/apache2/mods-available/$m.load"
+		done > "$D/deps"
+		mods=$(printf '%s\n' $mods $(cat "$D/deps") | sort -u)
+		cat <<-EOF
+		ServerName 127.0.0.1
+		Listen 127.0.0.1:$PORT
+		PidFile $D/apache.pid
+		DefaultRuntimeDir $D
+		Mutex file:$D default
+		ErrorLog $D/apache-error.log
+		LogLevel warn
+		EOF
+		for m in $mods; do
+			echo "Include /etc/apache2/mods-available/$m.load"
+		done
+		for m in $mods; do
+			[ -f "/etc/apache2/mods-available/$m.conf" ] &&
+			    echo "Include /etc/apache2/mods-available/$m.conf"
+		done
+		cat <<-EOF
+		<IfModule fcgid_module>
+			FcgidIPCDir $D/fcgid
+			FcgidProcessTableFile $D/fcgid-shm
+		</IfModule>
+		<Directory />
+			Options FollowSymLinks
+			AllowOverride None
+			Require all denied
+		</Directory>
+		Include $D/site.conf
+		EOF
+		;;
+	esac
+}
+
+# start_web NAME [site|TAG]: the server of conf/NAME.conf (with "site",
+# its site part alone in a stock server) on a free port, files in
+# $T/NAME[-site|-TAG]; sets BASE, PORT, D and SPID.
 start_web() {
-	D="$T/$1"
+	D="$T/$1${2:+-$2}"
 	mkdir -p "$D"
 	for _ in 1 2 3 4 5; do
 		PORT=$(free_port)
 		BASE="http://127.0.0.1:$PORT"
-		fill_conf "$1" "$D/server.conf" "$PORT" "$T/fcgi.sock" "$D"
+		if [ "${2:-}" = site ]; then
+			site_conf "$1" > "$D/server.conf"
+		else
+			fill_conf "$1" "$D/server.conf" "$PORT" "$T/fcgi.sock" "$D"
+		fi
 		case $1 in
 		lighttpd)
 			lighttpd -D -f "$D/server.conf" 2>>"$D/stderr" & ;;
@@ -85,7 +182,10 @@ start_web() {
 			env | grep -E '^(HC_[A-Z_]*|TZ|ASAN_OPTIONS|UBSAN_OPTIONS)=' |
 			    sed -E 's/^([^=]*)=(.*)$/\tFcgidInitialEnv \1 "\2"/' \
 			    > "$D/env.conf"
-			sed -i "/^<\/VirtualHost>/e cat '$D/env.conf'" "$D/server.conf"
+			for f in "$D/server.conf" "$D/site.conf"; do
+				[ -f "$f" ] || continue
+				sed -i "/^<\/VirtualHost>/e cat '$D/env.conf'" "$f"
+			done
 			apache2 -f "$D/server.conf" -DFOREGROUND 2>>"$D/stderr" & ;;
 		esac
 		SPID=$!
@@ -98,7 +198,7 @@ start_web() {
 		stop_web
 	done
 	echo "$1 would not start:" >&2
-	tail -5 "$D"/stderr "$D"/*error.log >&2
+	tail -n 5 "$D"/stderr "$D"/*error.log >&2
 	exit 1
 }
 
@@ -289,6 +389,61 @@ for S in lighttpd apache apache-fcgid nginx; do
 	req GET /healthz
 	eq "$S: serving after it all" "$STATUS" 200
 	stop_web
+
+	# The site part alone, added to a server as Debian installs it.
+	start_web "$S" site
+	S="$S site"
+	req GET /healthz
+	eq "$S: the responder" "$STATUS $(grep -ci '^X-Request-Id:' "$T/headers")" "200 1"
+	STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+	    "$BASE/static/app.css")
+	eq "$S: a static file" "$STATUS $(grep -ci '^X-Frame-Options:' "$T/headers")" "200 1"
+	api "$USR" GET /api/v1/me
+	eq "$S: a bearer token passed on" "$STATUS" 200
+	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' \
+	    -H 'Content-Type: application/json' --data-binary @"$T/1m.json" \
+	    "$BASE/api/v1/declarations")
+	eq "$S: 1 MiB body: our 413" "$STATUS $(j .error.code)" "413 body_too_large"
+	req POST /api/v1/auth/otp "{\"phone\":\"1390${i}000006\"}" -- \
+	    -H "X-Forwarded-For: 198.51.100.$((i + 30))"
+	eq "$S: the client a trusted proxy names" "$STATUS $(hits "198.51.100.$((i + 30))")" "202 1"
+	stop_web
 done
+
+# Our own bound on a request's body, behind a server that passes it on as
+# it comes (mod_proxy_fcgi) with a longer timeout of its own: the worker
+# gives up on the body when body_timeout is up, and is free again while
+# Apache still waits for the client (it answers it at its own timeout).
+export HC_BODY_TIMEOUT=2
+S=apache
+start_web apache bound
+restart_workers
+n0=$(log_count 'POST /api/v1/disputes 408 ')
+t0=$(date +%s%N)
+slow_client "$SLOWTOK" > "$D/slow.out" &
+spid=$!
+for _ in $(seq 100); do
+	[ "$(log_count 'POST /api/v1/disputes 408 ')" -gt "$n0" ] && break
+	sleep 0.1
+done
+secs=$(( ($(date +%s%N) - t0) / 1000000000 ))
+check "$S: the worker gave up on the stalled body after 2-4 s ($secs s)" \
+    test "$secs" -ge 2 -a "$secs" -le 4
+check "$S: with our 408" grep -q 'POST /api/v1/disputes 408 .* request_timeout$' "$HC_LOG_FILE"
+# Which workers answer: a request id starts with its process's prefix.
+for _ in $(seq 20); do
+	printf 'url = "%s/healthz"\noutput = /dev/null\nwrite-out = "%%header{x-request-id}\\n"\nnext\n' "$BASE"
+done | sed '$d' > "$T/ids.cfg"
+for _ in $(seq 10); do
+	n=$(curl -s -Z --parallel-max 8 -K "$T/ids.cfg" 2>/dev/null | cut -c1-8 |
+	    sort -u | grep -c .)
+	[ "$n" = 2 ] && break
+done
+eq "$S: both workers answer others while the client still stalls" "$n" 2
+check "$S: the client still waiting" kill -0 "$spid"
+wait "$spid"
+eq "$S: the client gets Apache's 408" "$(sed -n 2p "$D/slow.out")" \
+    "HTTP/1.1 408 Request Timeout"
+stop_web
 
 finish
