@@ -18,8 +18,9 @@
 #include "server.h"
 
 /*
- * The most of a request's stdin read after its answer is known: above
- * what any configuration in conf/ lets through (32 MiB).
+ * At most this much of a request's stdin is read and dropped once its
+ * answer is known: more than any configuration in conf/ lets through
+ * (32 MiB).
  */
 #define DRAIN_MAX	(64 << 20)
 
@@ -27,7 +28,9 @@ struct server_io {
 	FCGX_Request	*fr;
 	struct timespec	 t0;		/* when the request came */
 	int		 stdin_ms;	/* the time its stdin may take */
+	double		 armed;		/* ms after t0 the socket's bound was set */
 	int		 late;		/* and that time ran out */
+	int		 unbound;	/* reads need no bound (no body declared) */
 };
 
 static volatile sig_atomic_t stopping;
@@ -142,23 +145,30 @@ request_parse_body(struct request *req, const char *ctype, const char *body,
 }
 
 /*
- * Bounds the next read of the request's stdin by the time it has left;
- * -1 (and io->late) when none is left.
+ * Bounds the next read of the request's stdin by the time it has left
+ * (a bound set less than 100 ms ago stands: a read then ends at most
+ * that much late, and a request costs one setsockopt, not one a read);
+ * -1 (and io->late) when no time is left.
  */
 static int
 io_bound(struct server_io *io)
 {
-	double left = io->stdin_ms - clock_ms_since(&io->t0);
+	double now = clock_ms_since(&io->t0), left = io->stdin_ms - now;
 	struct timeval tv;
 
 	if (left < 1) {
 		io->late = 1;
 		return -1;
 	}
+	if (io->armed >= 0 && now - io->armed < 100)
+		return 0;
 	tv.tv_sec = (time_t)(left / 1000);
 	tv.tv_usec = (suseconds_t)((left - tv.tv_sec * 1000.0) * 1000);
-	return setsockopt(io->fr->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv,
-	    sizeof(tv)) == -1 ? -1 : 0;
+	if (setsockopt(io->fr->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == -1)
+		return -1;
+	io->armed = now;
+	return 0;
 }
 
 /*
@@ -181,7 +191,8 @@ io_read(struct server_io *io, char *p, size_t n)
 		k = (size_t)(in->stop - in->rdNext);
 		if (k == 0) {
 			/* One byte: one fill of libfcgi's buffer at most. */
-			if (FCGX_HasSeenEOF(in) || io_bound(io) == -1)
+			if (FCGX_HasSeenEOF(in) ||
+			    (!io->unbound && io_bound(io) == -1))
 				break;
 			k = 1;
 		}
@@ -215,10 +226,18 @@ io_read(struct server_io *io, char *p, size_t n)
 static void
 io_drain(struct server_io *io, const char *id)
 {
+	const char *cl = param(io->fr, "CONTENT_LENGTH");
 	size_t n;
 
 	if (FCGX_HasSeenEOF(io->fr->in))
 		return;
+	/*
+	 * A request that declares no body (no length, no chunks) has only
+	 * the empty record to come, which every server sends at once: no
+	 * bound for it, and no system call to set one (most requests).
+	 */
+	io->unbound = (cl == NULL || *cl == '\0' || strcmp(cl, "0") == 0) &&
+	    param(io->fr, "HTTP_TRANSFER_ENCODING") == NULL;
 	n = io_read(io, NULL, DRAIN_MAX);
 	if (!FCGX_HasSeenEOF(io->fr->in) || FCGX_GetError(io->fr->in)) {
 		io->fr->keepConnection = 0;
@@ -355,6 +374,7 @@ server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms)
 		memset(&io, 0, sizeof(io));
 		io.fr = &fr;
 		io.stdin_ms = stdin_ms;
+		io.armed = -1;
 		clock_gettime(CLOCK_MONOTONIC, &io.t0);
 		memset(&req, 0, sizeof(req));
 		resp_init(&resp);
