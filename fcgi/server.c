@@ -247,6 +247,26 @@ io_drain(struct server_io *io, const char *id)
 	}
 }
 
+/*
+ * Reads a body that comes in chunks and declares no length, as
+ * mod_proxy_fcgi passes one on: to the end of the stdin, at most limit
+ * bytes (then it stops at limit + 1).
+ */
+static void
+io_read_unsized(struct server_io *io, struct buf *body, size_t limit)
+{
+	size_t n, want;
+
+	do {
+		want = limit + 1 - body->len;
+		if (want > 8192)
+			want = 8192;
+		buf_reserve(body, want);
+		n = io_read(io, body->ptr + body->len, want);
+		body->len += n;
+	} while (n == want && body->len <= limit);
+}
+
 int
 server_read_body(struct server_io *io, struct request *req,
     struct response *resp, size_t limit)
@@ -254,8 +274,10 @@ server_read_body(struct server_io *io, struct request *req,
 	const char *cl = param(io->fr, "CONTENT_LENGTH");
 	long long len = 0;
 	struct buf body;
-	int rc;
+	int rc, unsized;
 
+	unsized = (cl == NULL || *cl == '\0') &&
+	    param(io->fr, "HTTP_TRANSFER_ENCODING") != NULL;
 	if (cl != NULL && *cl != '\0') {
 		char *end;
 		errno = 0;
@@ -266,16 +288,22 @@ server_read_body(struct server_io *io, struct request *req,
 			return 400;
 		}
 	}
-	if ((unsigned long long)len > limit) {
-		resp_error(resp, 413, "body_too_large", "the request body is "
-		    "too large");
-		return 413;
-	}
+	if ((unsigned long long)len > limit)
+		goto large;
 	buf_init(&body);
-	buf_reserve(&body, (size_t)len);
-	body.len = io_read(io, body.ptr, (size_t)len);
+	if (unsized)
+		io_read_unsized(io, &body, limit);
+	else {
+		buf_reserve(&body, (size_t)len);
+		body.len = io_read(io, body.ptr, (size_t)len);
+	}
+	if (body.len > limit) {
+		buf_free(&body);
+		goto large;
+	}
 	body.ptr[body.len] = '\0';
-	if (body.len != (size_t)len) {
+	if (unsized ? !FCGX_HasSeenEOF(io->fr->in) ||
+	    FCGX_GetError(io->fr->in) != 0 : body.len != (size_t)len) {
 		buf_free(&body);
 		if (io->late) {
 			resp_error(resp, 408, "request_timeout", "the request "
@@ -289,6 +317,10 @@ server_read_body(struct server_io *io, struct request *req,
 	    resp);
 	buf_free(&body);
 	return rc;
+large:
+	resp_error(resp, 413, "body_too_large", "the request body is too "
+	    "large");
+	return 413;
 }
 
 /*

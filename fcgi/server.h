@@ -35,8 +35,10 @@ int server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms);
 
 /*
  * Reads and parses the body of a request (form or JSON) up to limit
- * bytes.  Returns 0, or the HTTP status to answer with (400, 408, 413,
- * 415) after filling resp with the error.
+ * bytes: CONTENT_LENGTH of them, or without one, a body in chunks to the
+ * end of the stdin (mod_proxy_fcgi passes one on so).  Returns 0, or the
+ * HTTP status to answer with (400, 408, 413, 415) after filling resp
+ * with the error.
  */
 int server_read_body(struct server_io *io, struct request *req,
     struct response *resp, size_t limit);

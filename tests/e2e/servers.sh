@@ -333,6 +333,27 @@ big() {
 	eq "$S: big bodies stored nothing" "$(sql "SELECT count(*) FROM declarations")" "$d0"
 }
 
+# chunked: bodies in chunks, which declare no length: answered as any
+# other (mod_proxy_fcgi passes them on without a length).
+chunked() {
+	local c0
+	c0=$(sql "SELECT count(*) FROM checkins")
+	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
+	    -H "Authorization: Bearer $USR" -H 'Content-Type: application/json' \
+	    --data-binary "{\"venue_token\":\"$VT\"}" "$BASE/api/v1/checkins")
+	eq "$S: a check-in in chunks" "$STATUS $(j .color)" "201 green"
+	eq "$S: stored" "$(sql "SELECT count(*) FROM checkins")" $((c0 + 1))
+	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
+	    -H "Authorization: Bearer $USR" -H 'Content-Type: application/json' \
+	    --data-binary @"$T/1m.json" "$BASE/api/v1/checkins")
+	eq "$S: 1 MiB in chunks: our 413" "$STATUS $(j .error.code)" "413 body_too_large"
+	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
+	    -H "Authorization: Bearer $USR" -H 'Content-Type: application/json' \
+	    --data-binary '{"venue_token":' "$BASE/api/v1/checkins")
+	eq "$S: a cut JSON body in chunks" "$STATUS $(j .error.code)" "400 malformed_json"
+	eq "$S: nothing more stored" "$(sql "SELECT count(*) FROM checkins")" $((c0 + 1))
+}
+
 # load N C: N check-ins, C at a time; each answer the client gets is the
 # responder's, and there are as many as the responder gave.
 load() {
@@ -368,6 +389,7 @@ for S in lighttpd apache apache-fcgid nginx; do
 	headers
 	client_addr "1390${i}00" "$i"
 	big
+	chunked
 	load 400 8
 	wait "$spid"
 	secs=$(head -1 "$D/slow.out")
