@@ -129,7 +129,7 @@ wait_ready() {
 		i=$((i + 1))
 	done
 	echo "stack did not come up; log:" >&2
-	tail -20 "$HC_LOG_FILE" "$T/lighttpd-error.log" >&2
+	tail -n 20 "$HC_LOG_FILE" "$T/lighttpd-error.log" >&2
 	exit 1
 }
 

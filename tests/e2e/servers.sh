@@ -9,8 +9,11 @@
 # headers (once each), the client's address taken from a trusted proxy
 # only, a body over our limit (our 413 in JSON) and one over the server's
 # (its own 413), a client that stalls in its body (the server's timeout
-# answers, and the workers serve others meanwhile), and concurrent POSTs,
-# each answered to the client as the responder answered it.
+# answers, and the workers serve others meanwhile), bodies in chunks, and
+# concurrent POSTs, each answered to the client as the responder answered
+# it.  Then each file's site part alone, in a server set up as Debian's
+# package sets it up; and the responder's own bound on a stalled body
+# (body_timeout) behind mod_proxy_fcgi, which passes bodies on as they come.
 
 # Apache will not serve as root, and the configurations are for a server
 # of its own user: as root, the test runs again as "nobody", on a copy of
