@@ -61,6 +61,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
 	   libcurl4-openssl-dev \
 	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
+	   apache2 libapache2-mod-fcgid nginx \
 	   librsvg2-bin clang libclang-rt-14-dev chromium wrk \
 	   fonts-wqy-microhei
 # The oldest Node the browser test runs on: playwright-core's "engines" in

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <fcgiapp.h>
 #include <fastcgi.h>
@@ -16,8 +17,20 @@
 #include "log.h"
 #include "server.h"
 
+/*
+ * At most this much of a request's stdin is read and dropped once its
+ * answer is known: more than any configuration in conf/ lets through
+ * (32 MiB).
+ */
+#define DRAIN_MAX	(64 << 20)
+
 struct server_io {
 	FCGX_Request	*fr;
+	struct timespec	 t0;		/* when the request came */
+	int		 stdin_ms;	/* the time its stdin may take */
+	double		 armed;		/* ms after t0 the socket's bound was set */
+	int		 late;		/* and that time ran out */
+	int		 unbound;	/* reads need no bound (no body declared) */
 };
 
 static volatile sig_atomic_t stopping;
@@ -135,6 +148,129 @@ request_parse_body(struct request *req, const char *ctype, const char *body,
 	}
 }
 
+/*
+ * Bounds the next read of the request's stdin by the time it has left
+ * (a bound set less than 100 ms ago stands: a read then ends at most
+ * that much late, and a request costs one setsockopt, not one a read);
+ * -1 (and io->late) when no time is left.
+ */
+static int
+io_bound(struct server_io *io)
+{
+	double now = clock_ms_since(&io->t0), left = io->stdin_ms - now;
+	struct timeval tv;
+
+	if (left < 1) {
+		io->late = 1;
+		return -1;
+	}
+	if (io->armed >= 0 && now - io->armed < 100)
+		return 0;
+	tv.tv_sec = (time_t)(left / 1000);
+	tv.tv_usec = (suseconds_t)((left - tv.tv_sec * 1000.0) * 1000);
+	if (setsockopt(io->fr->ipcFd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+	    sizeof(tv)) == -1)
+		return -1;
+	io->armed = now;
+	return 0;
+}
+
+/*
+ * Reads up to n bytes of the request's stdin into p (NULL: reads and
+ * drops them).  Whatever libfcgi holds is taken as is; each read of the
+ * socket waits only for the time the request has left, so a client
+ * that trickles its body through a server that passes it on as it comes
+ * gets no more than that in all.  Returns the bytes read: fewer at the
+ * end of the stdin, at an error, or when the time ran out (io->late).
+ */
+static size_t
+io_read(struct server_io *io, char *p, size_t n)
+{
+	FCGX_Stream *in = io->fr->in;
+	char trash[8192];
+	size_t got = 0, k;
+	int r;
+
+	while (got < n) {
+		k = (size_t)(in->stop - in->rdNext);
+		if (k == 0) {
+			/* One byte: one fill of libfcgi's buffer at most. */
+			if (FCGX_HasSeenEOF(in) ||
+			    (!io->unbound && io_bound(io) == -1))
+				break;
+			k = 1;
+		}
+		if (k > n - got)
+			k = n - got;
+		if (p == NULL && k > sizeof(trash))
+			k = sizeof(trash);
+		if ((r = FCGX_GetStr(p != NULL ? p + got : trash, (int)k,
+		    in)) <= 0)
+			break;
+		got += (size_t)r;
+	}
+	r = FCGX_GetError(in);
+	if (r == EAGAIN || r == EWOULDBLOCK)
+		io->late = 1;
+	return got;
+}
+
+/*
+ * Reads what is left of the request's stdin, up to the empty record
+ * that ends it, before the answer goes out and the connection closes.
+ * The web server may still be sending it: the rest of a body answered
+ * without reading it (413, 404, 401...), or only that empty record,
+ * which Apache's mod_proxy_fcgi writes on its own after the body.  A
+ * worker that closes first makes the server's next write fail, and the
+ * client gets the server's error instead of our answer (nginx 502,
+ * Apache 503, mod_fcgid 500); on a kept connection (FCGI_KEEP_CONN) the
+ * rest would be read as the next request.  At most DRAIN_MAX bytes and
+ * the request's time: then the connection is closed all the same.
+ */
+static void
+io_drain(struct server_io *io, const char *id)
+{
+	const char *cl = param(io->fr, "CONTENT_LENGTH");
+	size_t n;
+
+	if (FCGX_HasSeenEOF(io->fr->in))
+		return;
+	/*
+	 * A request that declares no body (no length, no chunks) has only
+	 * the empty record to come, which every server sends at once: no
+	 * bound for it, and no system call to set one (most requests).
+	 */
+	io->unbound = (cl == NULL || *cl == '\0' || strcmp(cl, "0") == 0) &&
+	    param(io->fr, "HTTP_TRANSFER_ENCODING") == NULL;
+	n = io_read(io, NULL, DRAIN_MAX);
+	if (!FCGX_HasSeenEOF(io->fr->in) || FCGX_GetError(io->fr->in)) {
+		io->fr->keepConnection = 0;
+		LOG("%s: the rest of the request not read (%zu bytes, %s)", id,
+		    n, io->late ? "out of time" : n >= DRAIN_MAX ? "too long" :
+		    "ended early");
+	}
+}
+
+/*
+ * Reads a body that comes in chunks and declares no length, as
+ * mod_proxy_fcgi passes one on: to the end of the stdin, at most limit
+ * bytes (then it stops at limit + 1).
+ */
+static void
+io_read_unsized(struct server_io *io, struct buf *body, size_t limit)
+{
+	size_t n, want;
+
+	do {
+		want = limit + 1 - body->len;
+		if (want > 8192)
+			want = 8192;
+		buf_reserve(body, want);
+		n = io_read(io, body->ptr + body->len, want);
+		body->len += n;
+	} while (n == want && body->len <= limit);
+}
+
 int
 server_read_body(struct server_io *io, struct request *req,
     struct response *resp, size_t limit)
@@ -142,8 +278,10 @@ server_read_body(struct server_io *io, struct request *req,
 	const char *cl = param(io->fr, "CONTENT_LENGTH");
 	long long len = 0;
 	struct buf body;
-	int n, rc;
+	int rc, unsized;
 
+	unsized = (cl == NULL || *cl == '\0') &&
+	    param(io->fr, "HTTP_TRANSFER_ENCODING") != NULL;
 	if (cl != NULL && *cl != '\0') {
 		char *end;
 		errno = 0;
@@ -154,23 +292,28 @@ server_read_body(struct server_io *io, struct request *req,
 			return 400;
 		}
 	}
-	if ((unsigned long long)len > limit) {
-		resp_error(resp, 413, "body_too_large", "the request body is "
-		    "too large");
-		return 413;
-	}
+	if ((unsigned long long)len > limit)
+		goto large;
 	buf_init(&body);
-	buf_reserve(&body, (size_t)len);
-	while (body.len < (size_t)len) {
-		n = FCGX_GetStr(body.ptr + body.len, (int)((size_t)len -
-		    body.len), io->fr->in);
-		if (n <= 0)
-			break;
-		body.len += (size_t)n;
+	if (unsized)
+		io_read_unsized(io, &body, limit);
+	else {
+		buf_reserve(&body, (size_t)len);
+		body.len = io_read(io, body.ptr, (size_t)len);
+	}
+	if (body.len > limit) {
+		buf_free(&body);
+		goto large;
 	}
 	body.ptr[body.len] = '\0';
-	if (body.len != (size_t)len) {
+	if (unsized ? !FCGX_HasSeenEOF(io->fr->in) ||
+	    FCGX_GetError(io->fr->in) != 0 : body.len != (size_t)len) {
 		buf_free(&body);
+		if (io->late) {
+			resp_error(resp, 408, "request_timeout", "the request "
+			    "body did not arrive in time");
+			return 408;
+		}
 		resp_error(resp, 400, "bad_request", "the body ended early");
 		return 400;
 	}
@@ -178,6 +321,10 @@ server_read_body(struct server_io *io, struct request *req,
 	    resp);
 	buf_free(&body);
 	return rc;
+large:
+	resp_error(resp, 413, "body_too_large", "the request body is too "
+	    "large");
+	return 413;
 }
 
 /*
@@ -206,15 +353,14 @@ listen_is_unix(void)
 }
 
 int
-server_run(server_fn fn, server_idle_fn idle, void *app)
+server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms)
 {
 	int ms, unix_socket, fl, rc;
 	struct sigaction sa;
 	FCGX_Request fr;
-	struct server_io io = { &fr };
+	struct server_io io;
 	struct request req;
 	struct response resp;
-	struct timespec t0;
 	struct buf out;
 	const char *route;
 
@@ -261,12 +407,17 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 		}
 		if (rc < 0)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &t0);
+		memset(&io, 0, sizeof(io));
+		io.fr = &fr;
+		io.stdin_ms = stdin_ms;
+		io.armed = -1;
+		clock_gettime(CLOCK_MONOTONIC, &io.t0);
 		memset(&req, 0, sizeof(req));
 		resp_init(&resp);
 		route = "-";
 		if (request_from_env(&fr, &req, &resp) == 0)
 			fn(app, &req, &resp, &io, &route);
+		io_drain(&io, req.id);
 		buf_reset(&out);
 		resp_serialize(&resp, req.id, req.method == METHOD_HEAD, &out);
 		FCGX_PutStr(out.ptr, (int)out.len, fr.out);
@@ -281,7 +432,7 @@ server_run(server_fn fn, server_idle_fn idle, void *app)
 		FCGX_Finish_r(&fr);
 		/* Route pattern, never the raw path: paths can carry tokens. */
 		LOG("%s %s %s %d %.2fms%s%s", req.id, method_name(req.method),
-		    route, resp.status, clock_ms_since(&t0),
+		    route, resp.status, clock_ms_since(&io.t0),
 		    resp.err_code ? " " : "", resp.err_code ? resp.err_code :
 		    "");
 		request_free(&req);

@@ -26,14 +26,19 @@ typedef int (*server_idle_fn)(void *app, int now);
  * Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT.
  * Between requests it runs a step of idle (may be NULL); when no request
  * is waiting, idle's steps until it has no more work, then it writes the
- * held log lines and waits.  Returns 0 or 1.
+ * held log lines and waits.  Each request's stdin (its body, and the
+ * rest the web server sends after it) is read to its end before the
+ * answer goes out, within stdin_ms of the request's start.  Returns 0
+ * or 1.
  */
-int server_run(server_fn fn, server_idle_fn idle, void *app);
+int server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms);
 
 /*
  * Reads and parses the body of a request (form or JSON) up to limit
- * bytes.  Returns 0, or the HTTP status to answer with (400, 413, 415)
- * after filling resp with the error.
+ * bytes: CONTENT_LENGTH of them, or without one, a body in chunks to the
+ * end of the stdin (mod_proxy_fcgi passes one on so).  Returns 0, or the
+ * HTTP status to answer with (400, 408, 413, 415) after filling resp
+ * with the error.
  */
 int server_read_body(struct server_io *io, struct request *req,
     struct response *resp, size_t limit);

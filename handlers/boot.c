@@ -29,6 +29,7 @@ enum cfg {
 	CFG_TIMEZONE,
 	CFG_DAY_CUTOFF,
 	CFG_BODY_LIMIT,
+	CFG_BODY_TIMEOUT,
 	CFG_OTP_TTL,
 	CFG_OTP_MAX_ATTEMPTS,
 	CFG_OTP_RESEND_INTERVAL,
@@ -81,6 +82,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_TIMEZONE] = { "timezone", "Asia/Shanghai" },
 	[CFG_DAY_CUTOFF] = { "day_cutoff", "00:00" },
 	[CFG_BODY_LIMIT] = { "body_limit", "65536" },
+	[CFG_BODY_TIMEOUT] = { "body_timeout", "30" },
 	[CFG_OTP_TTL] = { "otp_ttl", "300" },
 	[CFG_OTP_MAX_ATTEMPTS] = { "otp_max_attempts", "5" },
 	[CFG_OTP_RESEND_INTERVAL] = { "otp_resend_interval", "60" },
@@ -223,6 +225,7 @@ boot_config(struct app *a, struct buf *err)
 	if (clock_init(cf->timezone, cf->day_cutoff, err) ||
 	    cfg_num(raw, CFG_BODY_LIMIT, 1024, 16 << 20, &cf->body_limit,
 	    err) ||
+	    cfg_num(raw, CFG_BODY_TIMEOUT, 1, 3600, &cf->body_timeout, err) ||
 	    cfg_num(raw, CFG_OTP_TTL, 30, 600, &cf->otp_ttl, err) ||
 	    cfg_num(raw, CFG_OTP_MAX_ATTEMPTS, 1, 20, &cf->otp_max_attempts,
 	    err) ||

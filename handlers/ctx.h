@@ -58,6 +58,7 @@ struct conf {
 	const char	*timezone;
 	const char	*day_cutoff;
 	long long	 body_limit;
+	long long	 body_timeout;	/* seconds a request's body may take */
 	long long	 otp_ttl;
 	long long	 otp_max_attempts;
 	long long	 otp_resend;

@@ -78,7 +78,8 @@ main(void)
 		boot_close(&app);
 		return 1;
 	}
-	rc = server_run(app_serve, app_idle, &app);
+	rc = server_run(app_serve, app_idle, &app,
+	    (int)app.conf.body_timeout * 1000);
 	boot_close(&app);
 	http_cleanup();
 	return rc;

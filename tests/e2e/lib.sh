@@ -172,7 +172,7 @@ wait_ready() {
 		i=$((i + 1))
 	done
 	echo "stack did not come up; log:" >&2
-	tail -20 "$HC_LOG_FILE" "$T/lighttpd-error.log" >&2
+	tail -n 20 "$HC_LOG_FILE" "$T/lighttpd-error.log" >&2
 	exit 1
 }
 
@@ -186,6 +186,15 @@ free_port() {
 	done
 }
 
+# fill_conf NAME FILE PORT SOCKET LOGDIR: conf/NAME.conf with its
+# placeholders filled in (the same in every server's configuration), as
+# FILE; the responder is the build's.
+fill_conf() {
+	sed -e "s|@BIND@|127.0.0.1|g" -e "s|@PORT@|$3|g" -e "s|@SOCKET@|$4|g" \
+	    -e "s|@STATIC@|$TOP/static|g" -e "s|@LOGDIR@|$5|g" \
+	    -e "s|@RESPONDER@|$BUILD/healthcode.fcgi|g" "$TOP/conf/$1.conf" > "$2"
+}
+
 start_stack() {
 	"$CTL" init >/dev/null || { echo "init failed" >&2; exit 1; }
 	"$CTL" migrate >/dev/null || { echo "migrate failed" >&2; exit 1; }
@@ -194,9 +203,7 @@ start_stack() {
 		PORT=$(free_port)
 		BASE="http://127.0.0.1:$PORT"
 		export HC_PUBLIC_BASE_URL="$BASE"
-		sed -e "s|@BIND@|127.0.0.1|" -e "s|@PORT@|$PORT|" \
-		    -e "s|@SOCKET@|$T/fcgi.sock|" -e "s|@STATIC@|$TOP/static|" \
-		    -e "s|@LOGDIR@|$T|" "$TOP/conf/lighttpd.conf" > "$T/lighttpd.conf"
+		fill_conf lighttpd "$T/lighttpd.conf" "$PORT" "$T/fcgi.sock" "$T"
 		lighttpd -D -f "$T/lighttpd.conf" &
 		LPID=$!
 		sleep 0.2
@@ -338,9 +345,7 @@ start_instance() {
 		    -P "$dir/fcgi.pid" -b "$BUILD/healthcode.fcgi" \
 		    -l "$dir/healthcode.log"
 	) || { echo "instance $name would not start" >&2; exit 1; }
-	sed -e "s|@BIND@|127.0.0.1|" -e "s|@PORT@|$port|" \
-	    -e "s|@SOCKET@|$dir/fcgi.sock|" -e "s|@STATIC@|$TOP/static|" \
-	    -e "s|@LOGDIR@|$dir|" "$TOP/conf/lighttpd.conf" > "$dir/lighttpd.conf"
+	fill_conf lighttpd "$dir/lighttpd.conf" "$port" "$dir/fcgi.sock" "$dir"
 	lighttpd -D -f "$dir/lighttpd.conf" &
 	echo $! > "$dir/lighttpd.pid"
 	EXTRA+=("$name")
