@@ -36,6 +36,7 @@
 
 #include <cJSON.h>
 
+#include "../fcgi/acl.h"
 #include "../fcgi/db.h"
 #include "../fcgi/embed.h"
 #include "../fcgi/keyring.h"
@@ -80,6 +81,7 @@ struct conf {
 	const char	*wechat_secret_file;
 	const char	*wechat_api_base;
 	long long	 wechat_timeout_ms;
+	const char	*metrics_file;	/* the counters all workers share */
 	struct {
 		long long otp_minutes;
 		long long declarations_days;
@@ -122,6 +124,7 @@ struct app {
 	struct db	*db;
 	struct tmpl_set	*tmpl;
 	cJSON		*i18n[LANG__MAX];	/* the catalogues: zh.json, en.json */
+	struct acl	 metrics_allow;	/* who may read GET /metrics */
 };
 
 /* The request being served. */

@@ -50,7 +50,8 @@ main(void)
 		}
 		close(fd);
 	}
-	if (boot_server(&app, &err) == -1) {
+	if (boot_server(&app, &err) == -1 ||
+	    app_metrics(&app, 1, &err) == -1) {
 		LOG("%s", buf_cstr(&err));
 		goto fail;
 	}
@@ -61,6 +62,7 @@ main(void)
 		boot_close(&app);
 		return 1;
 	}
+	server_on_done(app_done);
 	rc = server_run(app_serve, app_idle, &app);
 	boot_close(&app);
 	http_cleanup();
