@@ -48,7 +48,7 @@ TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 	     test_util test_token test_valid test_rules test_ident test_qr \
 	     test_venues test_db test_services test_keyring test_csv \
-	     test_cases test_chart test_http test_wxparse
+	     test_cases test_chart test_http test_wxparse test_metrics
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \

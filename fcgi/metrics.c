@@ -213,13 +213,16 @@ metrics_open(const char *path, int create, struct buf *err)
 				goto fail_fd;
 			}
 			close(nfd);
+			flock(fd, LOCK_UN);
 			close(fd);
 			continue;
 		}
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			goto fail_fd;
-		close(fd);	/* and the lock with it; the mapping stays */
+		/* The mapping holds the file open: unlock, or it stays locked. */
+		flock(fd, LOCK_UN);
+		close(fd);
 		map = p;
 		maplen = len;
 		slots = (uint64_t *)((char *)p + sizeof(want));
