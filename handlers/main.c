@@ -16,6 +16,32 @@
 #include "boot.h"
 #include "routes.h"
 
+/*
+ * Started by systemd (conf/deploy/healthcode.socket): the listening
+ * socket is fd 3, announced by LISTEN_PID and LISTEN_FDS.  libfcgi wants
+ * it on fd 0, where spawn-fcgi and mod_fcgid put it.  Returns 0, or -1
+ * when systemd passed something else.
+ */
+static int
+socket_from_systemd(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int rc = 0;
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid())
+		return 0;
+	if (strcmp(fds, "1") != 0 || dup2(3, STDIN_FILENO) == -1) {
+		LOG("systemd passed LISTEN_FDS=%s: want one socket", fds);
+		rc = -1;
+	} else
+		close(3);
+	/* Not for children (sms_command). */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return rc;
+}
+
 int
 main(void)
 {
@@ -32,6 +58,8 @@ main(void)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	log_init("healthcode");
+	if (socket_from_systemd() == -1)
+		return 1;
 	buf_init(&err);
 	if (boot_config(&app, &err) == -1) {
 		LOG("%s", buf_cstr(&err));
