@@ -55,6 +55,10 @@ acl_parse(struct acl *acl, const char *list, struct buf *err)
 			return 0;
 		n = strcspn(p, ", \t");
 		end = p + n;
+		if (acl->n == ACL_MAX) {
+			buf_printf(err, "more than %d entries", ACL_MAX);
+			return -1;
+		}
 		slash = memchr(p, '/', n);
 		fam = addr_parse(p, slash ? (size_t)(slash - p) : n,
 		    acl->e[acl->n].addr);
@@ -67,10 +71,6 @@ acl_parse(struct acl *acl, const char *list, struct buf *err)
 			if (e != end || slash + 1 == end || bits < 0 ||
 			    bits > max)
 				goto bad;
-		}
-		if (acl->n == ACL_MAX) {
-			buf_printf(err, "more than %d entries", ACL_MAX);
-			return -1;
 		}
 		acl->e[acl->n].family = fam;
 		acl->e[acl->n].bits = (int)bits;

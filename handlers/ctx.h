@@ -10,7 +10,8 @@
  *   routes.c boot.c            the request sequence; start-up
  *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
  *   the console's cases.c riskareas.c trace.c staff.c stats.c appeals.c
- *   disputes.c auditlog.c wechat.c   features: the api_* and page_* of one thing
+ *   disputes.c auditlog.c wechat.c metrics.c
+ *                              features: the api_* and page_* of one thing
  *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
  *   notice.c roles.c           services: no handlers in them
  *   ctx.c                      this file
