@@ -64,8 +64,13 @@ struct conf {
 	long long	 otp_max_attempts;
 	long long	 otp_resend;
 	long long	 otp_ip_hourly;
+	long long	 otp_phone_hourly;	/* codes to one phone an hour */
+	long long	 otp_phone_daily;	/* and a day */
+	long long	 otp_fail_daily;	/* wrong codes for one phone a day */
+	long long	 login_ip_hourly;	/* sign-in tries per address an hour */
 	const char	*sms_command;
 	const char	*sms_outbox;
+	int		 development;	/* a development server: the outbox */
 	const char	*log_file;
 	const char	*keys_dir;
 	long long	 code_ttl;

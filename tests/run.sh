@@ -63,6 +63,7 @@ for build in "$@"; do
 	if [ -z "${NO_BROWSER:-}" ]; then
 		run browser env BUILD="$build" bash tests/browser/run.sh
 	fi
+	run miniprogram env BUILD="$build" bash tests/miniprogram/run.sh
 	rm -rf "$SANDIR"
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 done
