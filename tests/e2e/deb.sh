@@ -25,7 +25,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # The package's own configuration, not the tests' overrides.
-unset HC_CONFIG HC_DATA_DIR HC_LOG_FILE HC_PUBLIC_BASE_URL
+for v in $(compgen -e | grep '^HC_'); do unset "$v"; done
 
 skip() {
 	echo "deb: skipped: $*"
@@ -140,6 +140,14 @@ eq "migrate as healthcode" "$?" 0
 NMIG=$(ls /usr/share/healthcode/migrations/*.sql | wc -l)
 check "migrated to $NMIG" grep -q "^schema version $NMIG$" "$T/migrate"
 
+# As packaged, sms_command is empty: the worker must refuse to start.
+runuser -u healthcode -- env HC_CONFIG=/etc/healthcode/healthcode.conf \
+    /usr/lib/healthcode/healthcode.fcgi < /dev/null > /dev/null 2>&1
+eq "the packaged configuration, unedited: the worker refuses" "$?" 1
+check "... saying so in /var/log/healthcode/healthcode.log" grep -q 'sms_command' /var/log/healthcode/healthcode.log
+# The operator's edit: a delivery command (here, a file of the test's).
+sed -i 's|^sms_command =.*|sms_command = cat >> /var/lib/healthcode/sms-test.log|' /etc/healthcode/healthcode.conf
+
 unit=/lib/systemd/system/healthcode@.service
 exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 unit_env=$(sed -n 's/^Environment=//p' "$unit")
@@ -171,7 +179,11 @@ eq "static files from /usr/share/healthcode/static" "$STATUS" 200
 check "... the packaged file" cmp -s "$T/body" /usr/share/healthcode/static/app.css
 req POST /api/v1/auth/otp '{"phone":"13800138000"}'
 eq "a one-time code" "$STATUS" 202
-check "... into the data directory's outbox" grep -q '^13800138000 [0-9]\{6\}$' /var/lib/healthcode/sms-outbox.log
+for _ in $(seq 40); do
+	[ -s /var/lib/healthcode/sms-test.log ] && break
+	sleep 0.05
+done
+check "... handed to sms_command" grep -q '^13800138000 [0-9]\{6\}$' /var/lib/healthcode/sms-test.log
 req GET /metrics
 eq "GET /metrics from loopback (the packaged metrics_allow)" "$STATUS" 200
 check "... counted /healthz" grep -q '^healthcode_requests_total{method="GET",route="/healthz",status="200"} 1$' "$T/body"
