@@ -147,16 +147,17 @@ cfg_num(char **raw, enum cfg k, long long min, long long max,
  * missing file is left to the reader's own message.
  */
 static int
-secret_mode_ok(const char *path, struct buf *err)
+secret_mode_ok(const char *what, const char *path, struct buf *err)
 {
 	struct stat st;
 
 	if (stat(path, &st) == -1)
 		return 0;
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-		buf_printf(err, "%s: a secret must be a file of mode 0600 (it is "
-		    "%s%04o): chmod 600 it", path, S_ISREG(st.st_mode) ? "" :
-		    "not a file, ", (unsigned)(st.st_mode & 07777));
+		buf_printf(err, "%s%s: a secret must be a file of mode 0600 (it "
+		    "is %s%04o): chmod 600 it", what, path,
+		    S_ISREG(st.st_mode) ? "" : "not a file, ",
+		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;
@@ -307,7 +308,7 @@ boot_read_secret(const char *path, unsigned char key[32], struct buf *err)
 	size_t i, n;
 	int hi, lo;
 
-	if (secret_mode_ok(path, err) == -1)
+	if (secret_mode_ok("", path, err) == -1)
 		return -1;
 	buf_init(&b);
 	if (read_file(path, &b) == -1) {
@@ -361,7 +362,7 @@ load_wechat_secret(struct app *a, struct buf *err)
 		    strerror(errno));
 		return -1;
 	}
-	if (secret_mode_ok(path, err) == -1)
+	if (secret_mode_ok("wechat_secret_file ", path, err) == -1)
 		return -1;
 	buf_init(&b);
 	if (read_file(path, &b) == -1) {
