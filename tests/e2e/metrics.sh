@@ -148,7 +148,16 @@ HC_METRICS_ALLOW="10.0.0.0/8, 127.0.0.1/32" restart_workers
 req GET /metrics
 eq "metrics_allow with 127.0.0.1/32: 200" "$STATUS" 200
 cp "$T/body" "$T/m"
+# Another client address, with the same list: lighttpd passes the source
+# address of the connection (127.0.0.2 is this machine too).
+st=$(curl -s -o "$T/body2" -w '%{http_code}' --interface 127.0.0.2 "$BASE/metrics")
+eq "from 127.0.0.2, not on the list: 404" "$st" 404
+eq "... the unknown path's page" "$(cmp -s "$T/body2" "$T/notfound" && echo same)" same
+st=$(curl -s -o /dev/null -w '%{http_code}' --interface 127.0.0.1 "$BASE/metrics")
+eq "from 127.0.0.1 at the same time: 200" "$st" 200
 eq "the refusals were counted as /metrics 404" "$(val 'healthcode_requests_total{method="GET",route="/metrics",status="404"}')" 4
+scrape
+eq "... and the one from 127.0.0.2" "$(val 'healthcode_requests_total{method="GET",route="/metrics",status="404"}')" 5
 for bad in "10.0.0.0/33" "localhost" "127.0.0.1/" "::1/129" "1.2.3"; do
 	HC_METRICS_ALLOW=$bad "$CTL" migrate status > /dev/null 2> "$T/err"
 	eq "metrics_allow='$bad': refused" "$?" 1
