@@ -189,8 +189,8 @@ clean:
 # "make deb" builds build/deb/healthcode_VERSION_ARCH.deb from a copy of
 # the tree (dpkg-buildpackage writes beside the tree it builds) and runs
 # lintian on it; tests/e2e/deb.sh installs it.  Its tools, also needed by
-# that test (so make test installs them too):
-PACKAGE_PKGS = debhelper dpkg-dev fakeroot lintian logrotate
+# that test (so make test installs them too; systemd for systemd-analyze):
+PACKAGE_PKGS = debhelper dpkg-dev fakeroot lintian logrotate systemd
 DEB_DIR	?= $(BUILD)/deb
 # The layout the units (conf/deploy/) and the packaged configuration name.
 DESTDIR	?=
