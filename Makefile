@@ -33,7 +33,8 @@ ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
 	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
-	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c fcgi/http.c
+	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c fcgi/http.c \
+	   fcgi/metrics.c fcgi/acl.c
 # handlers/: every file but the two programs (docs/architecture.md); a new
 # feature's file joins by being there.
 APP_SRC	 = $(filter-out handlers/main.c handlers/ctl.c,$(sort $(wildcard handlers/*.c)))
@@ -47,23 +48,24 @@ TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 	     test_util test_token test_valid test_rules test_ident test_qr \
 	     test_venues test_db test_services test_keyring test_csv \
-	     test_cases test_chart test_http test_wxparse
+	     test_cases test_chart test_http test_wxparse test_metrics
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
 	  $(BUILD)/hello.fcgi
 
-.PHONY: all deps run test test-suite fuzz bench clean
+.PHONY: all deps run test test-suite fuzz bench clean install deb
 all: $(PROGS)
 
 # Debian packages: build, run, and test.  Installs only what is missing.
-DEB_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
+BUILD_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
-	   libcurl4-openssl-dev \
+	   libcurl4-openssl-dev
+DEB_PKGS = $(BUILD_PKGS) \
 	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
 	   apache2 libapache2-mod-fcgid nginx \
 	   librsvg2-bin clang libclang-rt-14-dev chromium wrk \
-	   fonts-wqy-microhei
+	   fonts-wqy-microhei $(PACKAGE_PKGS)
 # The oldest Node the browser test runs on: playwright-core's "engines" in
 # tests/browser/package-lock.json.  Debian 12's nodejs is 18; a node on
 # PATH that is merely present may be older, and playwright then prints
@@ -183,3 +185,55 @@ bench: deps all
 
 clean:
 	rm -rf build
+
+# --- Installing, and the Debian package (docs/deploy.md) ------------------
+# "make deb" builds build/deb/healthcode_VERSION_ARCH.deb from a copy of
+# the tree (dpkg-buildpackage writes beside the tree it builds) and runs
+# lintian on it; tests/e2e/deb.sh installs it.  Its tools, also needed by
+# that test (so make test installs them too; systemd for systemd-analyze):
+PACKAGE_PKGS = debhelper dpkg-dev fakeroot lintian logrotate systemd
+DEB_DIR	?= $(BUILD)/deb
+# The layout the units (conf/deploy/) and the packaged configuration name.
+DESTDIR	?=
+install: all
+	install -d $(DESTDIR)/usr/bin $(DESTDIR)/usr/lib/healthcode \
+	    $(DESTDIR)/usr/share/healthcode/static \
+	    $(DESTDIR)/usr/share/healthcode/migrations \
+	    $(DESTDIR)/usr/share/healthcode/conf $(DESTDIR)/etc/healthcode \
+	    $(DESTDIR)/etc/logrotate.d $(DESTDIR)/lib/systemd/system
+	install -m 0755 $(BUILD)/healthcodectl $(DESTDIR)/usr/bin/
+	install -m 0755 $(BUILD)/healthcode.fcgi $(DESTDIR)/usr/lib/healthcode/
+	install -m 0644 static/* $(DESTDIR)/usr/share/healthcode/static/
+	install -m 0644 $(MIGRATIONS) $(DESTDIR)/usr/share/healthcode/migrations/
+	for f in conf/*.conf; do \
+		[ "$$f" = conf/healthcode.conf ] || \
+		    install -m 0644 "$$f" $(DESTDIR)/usr/share/healthcode/conf/ || exit 1; \
+	done
+	install -m 0644 conf/deploy/healthcode.conf $(DESTDIR)/etc/healthcode/
+	install -m 0644 conf/deploy/logrotate $(DESTDIR)/etc/logrotate.d/healthcode
+	install -m 0644 conf/deploy/*.service conf/deploy/*.socket \
+	    conf/deploy/*.target conf/deploy/*.timer $(DESTDIR)/lib/systemd/system/
+
+deb:
+	@missing=""; for p in $(BUILD_PKGS) $(PACKAGE_PKGS); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deb: installing$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+		    --no-install-recommends $$missing || exit 1; \
+	fi
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	tar -cf - --exclude=./build --exclude=./.git --exclude=./var \
+	    --exclude=node_modules . | tar -C $(DEB_DIR)/src -xf -
+	cd $(DEB_DIR)/src && DEB_BUILD_OPTIONS="parallel=2 nocheck" \
+	    dpkg-buildpackage -us -uc -b > ../build.log 2>&1 || \
+	    { tail -40 ../build.log; exit 1; }
+	@# Errors fail the build; warnings are listed (docs/deploy.md).
+	lintian --fail-on error $(DEB_DIR)/*.changes > $(DEB_DIR)/lintian.log \
+	    2>&1; rc=$$?; grep -v '^running with root' $(DEB_DIR)/lintian.log; \
+	    exit $$rc
+	@ls $(DEB_DIR)/*.deb

@@ -4,13 +4,21 @@
  * workers never deadlock on an upgrade; SQLITE_BUSY past the timeout is
  * retried a few times, then reported.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "db.h"
 #include "log.h"
+#include "metrics.h"
 
 #define BUSY_TIMEOUT_MS	5000
 #define BUSY_RETRIES	3
@@ -30,6 +38,8 @@ struct db {
 };
 
 struct db_stmt;		/* is an sqlite3_stmt */
+
+static int busy_metric = -1;	/* db_declare_metrics */
 
 #define S(s)	((sqlite3_stmt *)(s))
 
@@ -226,6 +236,7 @@ db_step(struct db_stmt *s)
 		if (rc == SQLITE_DONE)
 			return DB_DONE;
 		if ((rc & 0xff) == SQLITE_BUSY && ++tries < BUSY_RETRIES) {
+			metrics_add(busy_metric, 0, 0, 1);
 			sqlite3_reset(S(s));
 			continue;
 		}
@@ -297,6 +308,7 @@ tx_run(struct db *db, enum tx which)
 			return 0;
 		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= BUSY_RETRIES)
 			break;
+		metrics_add(busy_metric, 0, 0, 1);
 	}
 	note_failure(rc);
 	LOG("%s: %s", tx_sql[which], sqlite3_errmsg(db->h));
@@ -398,4 +410,128 @@ int
 db_constraint_failed(struct db *db)
 {
 	return (sqlite3_errcode(db->h) & 0xff) == SQLITE_CONSTRAINT;
+}
+
+void
+db_declare_metrics(void)
+{
+	busy_metric = metrics_declare("db_busy_retries_total",
+	    "Statements retried after the database stayed locked past the "
+	    "busy timeout.", METRIC_COUNTER, NULL, 0, NULL, 0);
+}
+
+/* Removes a temporary copy and what SQLite may have left beside it. */
+static void
+unlink_copy(const char *tmp)
+{
+	static const char *const side[] = { "", "-journal", "-wal", "-shm" };
+	struct buf p;
+	size_t i;
+
+	buf_init(&p);
+	for (i = 0; i < NELEM(side); i++) {
+		buf_reset(&p);
+		buf_printf(&p, "%s%s", tmp, side[i]);
+		(void)unlink(p.ptr);
+	}
+	buf_free(&p);
+}
+
+/* fsyncs a file or, with dir set, the directory it is in; 0 or -1. */
+static int
+sync_path(const char *path, int dir)
+{
+	char *copy = ck_strdup(path);
+	int fd, rc;
+
+	fd = open(dir ? dirname(copy) : path, O_RDONLY | O_CLOEXEC |
+	    (dir ? O_DIRECTORY : 0));
+	free(copy);
+	if (fd == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+db_backup(struct db *db, const char *path, int replace, struct buf *err)
+{
+	sqlite3 *dst = NULL;
+	sqlite3_backup *b;
+	struct buf tmp;
+	char *msg = NULL;
+	int fd, rc, tries = 0, ret = -1;
+
+	if (!replace && access(path, F_OK) == 0) {
+		buf_printf(err, "%s: the file exists", path);
+		return -2;
+	}
+	buf_init(&tmp);
+	buf_printf(&tmp, "%s.XXXXXX", path);
+	/* mkstemp makes it mode 0600: a copy of personal data. */
+	if ((fd = mkstemp(tmp.ptr)) == -1) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		buf_free(&tmp);
+		return -1;
+	}
+	close(fd);
+	end_read(db);
+	if (sqlite3_open_v2(tmp.ptr, &dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || (b = sqlite3_backup_init(dst, "main", db->h,
+	    "main")) == NULL) {
+		buf_printf(err, "%s: %s", path, dst ? sqlite3_errmsg(dst) :
+		    "cannot open");
+		goto out;
+	}
+	/*
+	 * All pages in one step: one read transaction, so one snapshot,
+	 * while the workers go on writing (WAL readers do not block them).
+	 */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) {
+		if (++tries == 200)
+			break;
+		metrics_add(busy_metric, 0, 0, 1);
+		sqlite3_sleep(25);
+	}
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		buf_printf(err, "%s: %s", path, sqlite3_errstr(rc));
+		goto out;
+	}
+	/*
+	 * The copy's header says WAL, as the original's does: opened again,
+	 * it is turned into one self-contained file.
+	 */
+	sqlite3_close(dst);
+	dst = NULL;
+	if (sqlite3_open_v2(tmp.ptr, &dst, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK || sqlite3_exec(dst, "PRAGMA journal_mode=DELETE",
+	    NULL, NULL, &msg) != SQLITE_OK) {
+		buf_printf(err, "%s: %s", path, msg ? msg : dst ?
+		    sqlite3_errmsg(dst) : "cannot open");
+		sqlite3_free(msg);
+		goto out;
+	}
+	sqlite3_close(dst);
+	dst = NULL;
+	if (sync_path(tmp.ptr, 0) == -1) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	/* link() does not replace: a file made meanwhile is not lost. */
+	if ((replace ? rename(tmp.ptr, path) : link(tmp.ptr, path)) == -1) {
+		ret = errno == EEXIST ? -2 : -1;
+		buf_printf(err, "%s: %s", path, errno == EEXIST ?
+		    "the file exists" : strerror(errno));
+		goto out;
+	}
+	(void)sync_path(path, 1);
+	ret = 0;
+out:
+	sqlite3_close(dst);
+	unlink_copy(tmp.ptr);	/* after link(), only the temporary name */
+	buf_free(&tmp);
+	return ret;
 }

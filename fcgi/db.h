@@ -77,6 +77,18 @@ int db_exec(struct db *db, const char *sql, struct buf *err);
  */
 int db_checkpoint(struct db *db);
 
+/*
+ * Writes a consistent copy of the whole database to path while others
+ * go on writing (SQLite's online backup, one snapshot): a temporary
+ * file of mode 0600 beside it, synced, then moved into place, so path
+ * is either absent or complete.  An existing path is replaced only with
+ * replace set.  Returns 0, -2 if path exists, or -1 with err.
+ */
+int db_backup(struct db *db, const char *path, int replace, struct buf *err);
+
+/* Declares the database's counters (metrics.h), before metrics_open. */
+void db_declare_metrics(void);
+
 /* Rows changed by the last statement; rowid of the last insert. */
 int64_t db_changes(struct db *db);
 int64_t db_last_id(struct db *db);

@@ -34,6 +34,7 @@ struct server_io {
 };
 
 static volatile sig_atomic_t stopping;
+static server_done_fn on_done;
 static uint32_t	id_prefix, id_count;
 static int	id_seeded;
 
@@ -352,6 +353,12 @@ listen_is_unix(void)
 	    &len) == 0 && sa.ss_family == AF_UNIX;
 }
 
+void
+server_on_done(server_done_fn fn)
+{
+	on_done = fn;
+}
+
 int
 server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms)
 {
@@ -435,6 +442,8 @@ server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms)
 		    route, resp.status, clock_ms_since(&io.t0),
 		    resp.err_code ? " " : "", resp.err_code ? resp.err_code :
 		    "");
+		if (on_done != NULL)
+			on_done(app, route, resp.status, clock_ms_since(&t0));
 		request_free(&req);
 		resp_free(&resp);
 	}

@@ -23,6 +23,15 @@ typedef void (*server_fn)(void *app, struct request *req,
 typedef int (*server_idle_fn)(void *app, int now);
 
 /*
+ * Called after each answer is written: the route the application set,
+ * the status, and the milliseconds since the request was accepted.
+ */
+typedef void (*server_done_fn)(void *app, const char *route, int status,
+    double ms);
+/* Sets the hook server_run calls after each answer (NULL: none). */
+void server_on_done(server_done_fn fn);
+
+/*
  * Serves requests on the FastCGI socket (fd 0) until SIGTERM/SIGINT.
  * Between requests it runs a step of idle (may be NULL); when no request
  * is waiting, idle's steps until it has no more work, then it writes the

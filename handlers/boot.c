@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../fcgi/clock.h"
+#include "../fcgi/acl.h"
 #include "../fcgi/config.h"
 #include "../fcgi/migrate.h"
 #include "boot.h"
@@ -68,6 +69,8 @@ enum cfg {
 	CFG_WECHAT_SECRET_FILE,
 	CFG_WECHAT_API_BASE,
 	CFG_WECHAT_TIMEOUT_MS,
+	CFG_METRICS_ALLOW,
+	CFG_METRICS_FILE,
 	CFG__MAX
 };
 
@@ -125,6 +128,8 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_WECHAT_API_BASE] = { "wechat_api_base",
 	    "https://api.weixin.qq.com" },
 	[CFG_WECHAT_TIMEOUT_MS] = { "wechat_timeout_ms", "3000" },
+	[CFG_METRICS_ALLOW] = { "metrics_allow", "127.0.0.0/8 ::1" },
+	[CFG_METRICS_FILE] = { "metrics_file", "${data_dir}/metrics" },
 };
 
 /* Reads an integer key in min..max into *out; 0 or -1 with err. */
@@ -195,6 +200,7 @@ int
 boot_config(struct app *a, struct buf *err)
 {
 	struct conf *cf = &a->conf;
+	struct buf why;
 	char **raw;
 
 	raw = a->conf_raw = ck_calloc(CFG__MAX, sizeof(*raw));
@@ -291,6 +297,14 @@ boot_config(struct app *a, struct buf *err)
 		return -1;
 	}
 	cf->cookie_secure = strncmp(cf->public_base_url, "https://", 8) == 0;
+	cf->metrics_file = raw[CFG_METRICS_FILE];
+	buf_init(&why);
+	if (acl_parse(&a->metrics_allow, raw[CFG_METRICS_ALLOW], &why) == -1) {
+		buf_printf(err, "config: metrics_allow: %s", buf_cstr(&why));
+		buf_free(&why);
+		return -1;
+	}
+	buf_free(&why);
 	return 0;
 }
 

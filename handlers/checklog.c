@@ -12,6 +12,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
+#include "../fcgi/metrics.h"
 #include "checklog.h"
 
 #define PENDING_MAX	256
@@ -95,10 +96,66 @@ checklog_idle(struct app *a, int now)
 	return (int)left + 1;
 }
 
+/*
+ * Metrics: checks by method and result, the colour of a valid code or
+ * the reason of an invalid one (verify.c's reasons; any other "other").
+ */
+static const char *const methods[] = { "scan", "lookup", NULL };
+static const char *const results[] = {
+	"green", "yellow", "red", "malformed", "wrong_algorithm",
+	"unknown_issuer", "unknown_key", "expired", "bad_signature", "revoked",
+	"internal", "no_declaration_today", NULL
+};
+static const char *method_labels[NELEM(methods)];
+static const char *result_labels[NELEM(results)];
+static int m_checks = -1;
+
+/* Returns the index of s in the NULL-ended list, or of its NULL. */
+static size_t
+find(const char *const *list, const char *s)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL && (s == NULL ||
+	    strcmp(list[i], s) != 0); i++)
+		;
+	return i;
+}
+
+/* Makes name="value" labels of a NULL-ended list, "other" for its NULL. */
+static void
+label_list(const char *name, const char *const *list, const char **out)
+{
+	struct buf b;
+	size_t i = 0;
+
+	do {
+		buf_init(&b);
+		metrics_label_set(&b, name, list[i] ? list[i] : "other");
+		out[i] = b.ptr;		/* kept for the process */
+	} while (list[i++] != NULL);
+}
+
+void
+checklog_declare_metrics(void)
+{
+	if (method_labels[0] == NULL) {
+		label_list("method", methods, method_labels);
+		label_list("result", results, result_labels);
+	}
+	m_checks = metrics_declare("verifications_total", "Checks of a code "
+	    "or an identity, by method and result (the colour, or why it "
+	    "was refused).", METRIC_COUNTER, method_labels, NELEM(methods),
+	    result_labels, NELEM(results));
+}
+
 void
 checklog_add(struct app *a, const struct check_record *r)
 {
 	struct pending *p;
+
+	metrics_add(m_checks, find(methods, r->method), find(results,
+	    r->valid ? r->color : r->reason), 1);
 
 	if (npending == PENDING_MAX) {
 		LOG("verification queue full: dropping the oldest record");

@@ -34,4 +34,7 @@ int checklog_idle(struct app *a, int now);
 /* Returns the number of records queued and not yet written. */
 size_t checklog_pending(void);
 
+/* Declares the checks' metric: by method and result. */
+void checklog_declare_metrics(void);
+
 #endif

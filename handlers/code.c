@@ -11,6 +11,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
+#include "../fcgi/metrics.h"
 #include "../fcgi/qr.h"
 #include "../fcgi/token.h"
 #include "colour.h"
@@ -27,6 +28,24 @@ struct code {
 	struct buf		 url;	/* <public_base_url>/v/<token> */
 	struct buf		 qr;	/* its QR modules (qr_modules) */
 };
+
+/* Metrics: code tokens signed, by the colour in them. */
+static const char *const colour_labels[] = {
+	[COLOR_GREEN] = "color=\"green\"",
+	[COLOR_YELLOW] = "color=\"yellow\"",
+	[COLOR_RED] = "color=\"red\""
+};
+static int m_issued = -1;
+
+/* Declares the codes' metric (routes.c's app_metrics calls it). */
+void
+code_declare_metrics(void)
+{
+	m_issued = metrics_declare("codes_issued_total", "Health-code "
+	    "tokens signed (a code handed out again is not counted), by "
+	    "colour.", METRIC_COUNTER, colour_labels, NELEM(colour_labels),
+	    NULL, 0);
+}
 
 static void
 code_free(struct code *k)
@@ -179,6 +198,7 @@ code_issue(struct ctx *c, struct code *k, const char **err)
 		*err = "internal";
 		return 500;
 	}
+	metrics_add(m_issued, (size_t)k->res.color, 0, 1);
 	url_code(c, "", &k->url);
 	at = k->url.len;
 	buf_puts(&k->url, tok);

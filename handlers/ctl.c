@@ -19,6 +19,7 @@
 #include "cases.h"
 #include "retention.h"
 #include "roles.h"
+#include "routes.h"
 #include "valid.h"
 
 static const char usage[] =
@@ -41,6 +42,9 @@ static const char usage[] =
     "                        none; prints the counts, or the bad rows\n"
     "                        and exits 1\n"
     "  audit-verify          check the audit chain; exit 1 if it is broken\n"
+    "  backup [--force] FILE a consistent copy of the live database (the\n"
+    "                        workers may go on serving), mode 0600; an\n"
+    "                        existing FILE is replaced only with --force\n"
     "  help                  this text\n"
     "\n"
     "Configuration: HC_CONFIG names the file; HC_<KEY> overrides a key.\n"
@@ -164,6 +168,12 @@ cmd_purge(struct app *a, int dry_run)
 
 	buf_init(&out);
 	buf_init(&err);
+	/* Counted where the workers count, if they made the file. */
+	if (!dry_run && app_metrics(a, 0, &err) == -1) {
+		fprintf(stderr, "healthcodectl: %s; this purge is not in the "
+		    "metrics\n", buf_cstr(&err));
+		buf_reset(&err);
+	}
 	if (boot_prepare(a, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
@@ -178,6 +188,31 @@ cmd_purge(struct app *a, int dry_run)
 	buf_free(&out);
 	buf_free(&err);
 	return rc;
+}
+
+/* Copies the live database to path (db_backup); 0, or 1 with a reason. */
+static int
+cmd_backup(struct app *a, const char *path, int replace)
+{
+	struct stat st;
+	struct buf err;
+	int rc;
+
+	buf_init(&err);
+	rc = db_backup(a->db, path, replace, &err);
+	if (rc == -2)
+		fprintf(stderr, "healthcodectl: backup: %s (--force replaces "
+		    "it)\n", buf_cstr(&err));
+	else if (rc == -1)
+		fprintf(stderr, "healthcodectl: backup: %s\n", buf_cstr(&err));
+	else if (stat(path, &st) == -1)
+		fprintf(stderr, "healthcodectl: backup: %s: %s\n", path,
+		    strerror(errno));
+	else
+		printf("backup %s: %lld bytes, schema version %d\n", path,
+		    (long long)st.st_size, migrate_version(a->db));
+	buf_free(&err);
+	return rc == 0 ? 0 : 1;
 }
 
 /* Prints what GET /api/v1/admin/audit/verify answers; 0 ok, 1 broken. */
@@ -398,7 +433,7 @@ main(int argc, char *argv[])
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "grant") != 0 &&
 	    strcmp(cmd, "revoke") != 0 && strcmp(cmd, "purge") != 0 &&
 	    strcmp(cmd, "import-cases") != 0 &&
-	    strcmp(cmd, "audit-verify") != 0)
+	    strcmp(cmd, "audit-verify") != 0 && strcmp(cmd, "backup") != 0)
 		goto usage;
 	if (boot_db(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -425,6 +460,12 @@ main(int argc, char *argv[])
 		rc = cmd_import_cases(&app, argv[2]);
 	else if (strcmp(cmd, "audit-verify") == 0 && argc == 2)
 		rc = cmd_audit_verify(&app);
+	else if (strcmp(cmd, "backup") == 0 && argc == 3 &&
+	    argv[2][0] != '-')
+		rc = cmd_backup(&app, argv[2], 0);
+	else if (strcmp(cmd, "backup") == 0 && argc == 4 &&
+	    strcmp(argv[2], "--force") == 0)
+		rc = cmd_backup(&app, argv[3], 1);
 	else
 		goto usage;
 	goto out;

@@ -10,7 +10,8 @@
  *   routes.c boot.c            the request sequence; start-up
  *   auth.c home.c declare.c code.c verify.c venues.c checkin.c account.c
  *   the console's cases.c riskareas.c trace.c staff.c stats.c appeals.c
- *   disputes.c auditlog.c wechat.c   features: the api_* and page_* of one thing
+ *   disputes.c auditlog.c wechat.c metrics.c
+ *                              features: the api_* and page_* of one thing
  *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
  *   notice.c roles.c           services: no handlers in them
  *   ctx.c                      this file
@@ -36,6 +37,7 @@
 
 #include <cJSON.h>
 
+#include "../fcgi/acl.h"
 #include "../fcgi/db.h"
 #include "../fcgi/embed.h"
 #include "../fcgi/keyring.h"
@@ -87,6 +89,7 @@ struct conf {
 	const char	*wechat_secret_file;
 	const char	*wechat_api_base;
 	long long	 wechat_timeout_ms;
+	const char	*metrics_file;	/* the counters all workers share */
 	struct {
 		long long otp_minutes;
 		long long declarations_days;
@@ -129,6 +132,7 @@ struct app {
 	struct db	*db;
 	struct tmpl_set	*tmpl;
 	cJSON		*i18n[LANG__MAX];	/* the catalogues: zh.json, en.json */
+	struct acl	 metrics_allow;	/* who may read GET /metrics */
 };
 
 /* The request being served. */

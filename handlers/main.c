@@ -16,6 +16,32 @@
 #include "boot.h"
 #include "routes.h"
 
+/*
+ * Started by systemd (conf/deploy/healthcode.socket): the listening
+ * socket is fd 3, announced by LISTEN_PID and LISTEN_FDS.  libfcgi wants
+ * it on fd 0, where spawn-fcgi and mod_fcgid put it.  Returns 0, or -1
+ * when systemd passed something else.
+ */
+static int
+socket_from_systemd(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int rc = 0;
+
+	if (pid == NULL || fds == NULL || atol(pid) != (long)getpid())
+		return 0;
+	if (strcmp(fds, "1") != 0 || dup2(3, STDIN_FILENO) == -1) {
+		LOG("systemd passed LISTEN_FDS=%s: want one socket", fds);
+		rc = -1;
+	} else
+		close(3);
+	/* Not for children (sms_command). */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return rc;
+}
+
 /* Points stderr at path (nothing when NULL or empty); 0, or -1. */
 static int
 log_to(const char *path)
@@ -51,6 +77,8 @@ main(void)
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
 	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	log_init("healthcode");
+	if (socket_from_systemd() == -1)
+		return 1;
 	buf_init(&err);
 	/*
 	 * spawn-fcgi points stderr at /dev/null: log_file says where to log
@@ -67,7 +95,8 @@ main(void)
 		LOG("%s: %s", app.conf.log_file, strerror(errno));
 		goto fail;
 	}
-	if (boot_server(&app, &err) == -1) {
+	if (boot_server(&app, &err) == -1 ||
+	    app_metrics(&app, 1, &err) == -1) {
 		LOG("%s", buf_cstr(&err));
 		goto fail;
 	}
@@ -78,6 +107,7 @@ main(void)
 		boot_close(&app);
 		return 1;
 	}
+	server_on_done(app_done);
 	rc = server_run(app_serve, app_idle, &app,
 	    (int)app.conf.body_timeout * 1000);
 	boot_close(&app);

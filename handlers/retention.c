@@ -16,6 +16,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
+#include "../fcgi/metrics.h"
 #include "retention.h"
 
 #define BATCH	500	/* rows per transaction */
@@ -73,6 +74,14 @@ static const struct class {
 };
 
 #define NCLASSES	NELEM(classes)
+
+/* Metrics: runs by who ran them and how they ended; rows by class. */
+static const char *const run_by[] = { "by=\"worker\"", "by=\"cli\"" };
+static const char *const run_result[] = {
+	"result=\"done\"", "result=\"failed\""
+};
+static const char *class_labels[NCLASSES];
+static int m_runs = -1, m_rows = -1;
 
 /* This worker's view: when to look again, and a purge it owns. */
 static time_t	known_from, known_until;	/* no need to look */
@@ -229,6 +238,36 @@ look_again_at(time_t now, time_t until)
 	known_until = until < cutoff ? until : cutoff;
 }
 
+/* Counts a finished run (by 0: a worker, 1: the CLI) and its rows. */
+static void
+count_run(size_t by, const long long *n)
+{
+	size_t i;
+
+	metrics_add(m_runs, by, 0, 1);
+	for (i = 0; i < NCLASSES; i++)
+		metrics_add(m_rows, i, 0, (uint64_t)n[i]);
+}
+
+void
+retention_declare_metrics(void)
+{
+	struct buf b;
+	size_t i;
+
+	for (i = 0; class_labels[NCLASSES - 1] == NULL && i < NCLASSES; i++) {
+		buf_init(&b);
+		metrics_label_set(&b, "class", classes[i].name);
+		class_labels[i] = b.ptr;	/* kept for the process */
+	}
+	m_runs = metrics_declare("purge_runs_total", "Daily purges finished "
+	    "or failed, by who ran them.", METRIC_COUNTER, run_by,
+	    NELEM(run_by), run_result, NELEM(run_result));
+	m_rows = metrics_declare("purged_rows_total", "Rows the purges "
+	    "deleted, by class (docs/retention.md).", METRIC_COUNTER,
+	    class_labels, NCLASSES, NULL, 0);
+}
+
 void
 retention_check(struct ctx *c)
 {
@@ -297,6 +336,7 @@ retention_step(struct app *a)
 		if (n < 0) {
 			LOG("purge of %s failed; released for a retry",
 			    classes[cur].name);
+			metrics_add(m_runs, 0, 1, 1);
 			running = 0;
 			release_run(a, run_day, run_now, run_now);
 			return 0;
@@ -309,6 +349,7 @@ retention_step(struct app *a)
 	}
 	running = 0;
 	finish_run(a, run_day, run_now, run_now, counts, 0);
+	count_run(0, counts);
 	buf_init(&b);
 	counts_json(counts, &b);
 	LOG("purge %s done in %.0f ms: %s", run_day, clock_ms_since(&run_t0),
@@ -331,8 +372,10 @@ retention_purge_all(struct app *a, time_t now, int dry_run, struct buf *out)
 				return -1;
 		} else
 			do {
-				if ((got = purge_batch(a, &classes[i], now)) < 0)
+				if ((got = purge_batch(a, &classes[i], now)) < 0) {
+					metrics_add(m_runs, 1, 1, 1);
 					return -1;
+				}
 				n[i] += got;
 			} while (got == BATCH);
 		buf_printf(out, "%-18s %lld\n", classes[i].name, n[i]);
@@ -340,6 +383,7 @@ retention_purge_all(struct app *a, time_t now, int dry_run, struct buf *out)
 	if (!dry_run) {
 		clock_day(now, today);
 		finish_run(a, today, now, now, n, 1);
+		count_run(1, n);
 	}
 	return 0;
 }

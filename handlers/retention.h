@@ -27,4 +27,7 @@ int retention_running(void);
 int retention_purge_all(struct app *a, time_t now, int dry_run,
     struct buf *out);
 
+/* Declares the purge's metrics: runs, and rows by class. */
+void retention_declare_metrics(void);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
+#include "../fcgi/metrics.h"
 #include "../fcgi/router.h"
 #include "checklog.h"
 #include "retention.h"
@@ -77,6 +78,7 @@ void api_code_svg(struct ctx *);
 void api_code_png(struct ctx *);
 void api_jwks(struct ctx *);
 void page_code(struct ctx *);
+void code_declare_metrics(void);
 /* verify.c */
 void api_verify(struct ctx *);
 void api_verify_lookup(struct ctx *);
@@ -153,6 +155,8 @@ void page_checker_revoke_post(struct ctx *);
 void api_stats(struct ctx *);
 void api_stats_csv(struct ctx *);
 void page_stats(struct ctx *);
+/* metrics.c */
+void api_metrics(struct ctx *);
 
 static const struct handler routes[] = {
 	/* home.c */
@@ -259,7 +263,11 @@ static const struct handler routes[] = {
 	GET("/api/v1/admin/stats", api_stats, NEED_ADMIN, 0),
 	GET("/api/v1/admin/stats.csv", api_stats_csv, NEED_ADMIN, 0),
 	GET("/admin", page_stats, NEED_ADMIN, R_PAGE),
+	/* metrics.c: metrics_allow only, 404 to anyone else */
+	GET("/metrics", api_metrics, NEED_NONE, 0),
 };
+
+static int served = -1;	/* the row app_serve matched: for app_done */
 
 /* An error of the sequence: the error page for pages, JSON for the API. */
 static void
@@ -358,6 +366,7 @@ app_serve(void *arg, struct request *req, struct response *resp,
 	}
 	h = &routes[i];
 	*route = h->r.pattern;
+	served = i;
 
 	if (h->r.method == METHOD_POST || h->r.method == METHOD_PUT ||
 	    h->r.method == METHOD_DELETE) {
@@ -421,4 +430,73 @@ app_idle(void *arg, int now)
 	if (retention_step(arg))
 		return 0;
 	return checklog_idle(arg, now);
+}
+
+/*
+ * The metrics of the request sequence (GET /metrics): requests by route
+ * row and status, and their durations by route row.  A request that
+ * matched no row counts as method and route "-".
+ */
+static const int statuses[] = {
+	200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405,
+	409, 410, 413, 415, 422, 429, 500, 502, 503, 504
+};
+#define NSTATUSES	(NELEM(statuses) + 1)	/* and "other" */
+static int m_requests = -1, m_duration = -1;
+
+int
+app_metrics(struct app *a, int create, struct buf *err)
+{
+	static const char **rows, *codes[NSTATUSES];
+	struct buf b;
+	size_t i;
+
+	if (rows == NULL) {
+		/* Made once, kept for the life of the process. */
+		rows = ck_calloc(NELEM(routes) + 1, sizeof(*rows));
+		for (i = 0; i <= NELEM(routes); i++) {
+			buf_init(&b);
+			metrics_label_set(&b, "method", i < NELEM(routes) ?
+			    method_name(routes[i].r.method) : "-");
+			buf_putc(&b, ',');
+			metrics_label_set(&b, "route", i < NELEM(routes) ?
+			    routes[i].r.pattern : "-");
+			rows[i] = b.ptr;
+		}
+		for (i = 0; i < NSTATUSES; i++) {
+			buf_init(&b);
+			if (i < NELEM(statuses))
+				buf_printf(&b, "status=\"%d\"", statuses[i]);
+			else
+				buf_puts(&b, "status=\"other\"");
+			codes[i] = b.ptr;
+		}
+	}
+	metrics_begin("healthcode_");
+	m_requests = metrics_declare("requests_total", "Requests answered, "
+	    "by route pattern and status.", METRIC_COUNTER, rows,
+	    NELEM(routes) + 1, codes, NSTATUSES);
+	m_duration = metrics_declare("request_duration_seconds", "Time from "
+	    "accepting a request to having answered it, by route pattern.",
+	    METRIC_HISTOGRAM, rows, NELEM(routes) + 1, NULL, 0);
+	db_declare_metrics();
+	code_declare_metrics();
+	checklog_declare_metrics();
+	retention_declare_metrics();
+	return metrics_open(a->conf.metrics_file, create, err);
+}
+
+void
+app_done(void *arg, const char *route, int status, double ms)
+{
+	size_t row = NELEM(routes), k;
+
+	(void)arg;
+	if (served >= 0 && route == routes[served].r.pattern)
+		row = (size_t)served;
+	served = -1;
+	for (k = 0; k < NELEM(statuses) && statuses[k] != status; k++)
+		;
+	metrics_add(m_requests, row, k, 1);
+	metrics_observe(m_duration, row, (uint64_t)(ms * 1000.0));
 }
