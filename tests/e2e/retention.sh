@@ -90,9 +90,9 @@ check "Q's name is in the files before" grep -qa '过期测试丙' "$T/before.bi
 set_now 2027-02-05T02:00:00Z
 req GET /healthz
 check "day 2027-02-05 purge finished" purged 2027-02-05
-eq "Q's account gone" "$(sql "SELECT count(*) FROM accounts WHERE phone = '$Q'")" 0
+eq "Q's account gone" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "$Q")'")" 0
 eq "Q's person gone" "$(sql "SELECT count(*) FROM persons WHERE name = '过期测试丙'")" 0
-eq "P's account stays" "$(sql "SELECT count(*) FROM accounts WHERE phone = '$P'")" 1
+eq "P's account stays" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "$P")'")" 1
 eq "P's person stays" "$(sql "SELECT count(*) FROM persons WHERE name = '保留测试乙'")" 1
 sleep 0.3
 for f in "$HC_DATA_DIR/healthcode.db" "$HC_DATA_DIR/healthcode.db-wal"; do
