@@ -107,10 +107,16 @@ clear_phones() {
 	done
 }
 # Every test ends with it (finish): no phone number its script names (11
-# digits, 1[3-9]...) stands in clear in the database's files.
+# digits, 1[3-9]...; a run.sh: with the Node scripts beside it) stands in
+# clear in the database's files.
+SCRIPT_PATH="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 check_no_clear_phones() {
-	eq "no phone number of $NAME in clear in the database" \
-	    "$(clear_phones $(grep -oE '\b1[3-9][0-9]{9}\b' "$0" | sort -u))" ""
+	set -- "$SCRIPT_PATH"
+	case $SCRIPT_PATH in
+	*/run.sh) set -- "$@" "${SCRIPT_PATH%/run.sh}"/*.js "${SCRIPT_PATH%/run.sh}"/*.mjs ;;
+	esac
+	eq "no phone number of $NAME in clear in the database" "$(clear_phones \
+	    $(cat -- "$@" 2>/dev/null | grep -oE '\b1[3-9][0-9]{9}\b' | sort -u))" ""
 }
 # ------------------------------------------------------------------------
 
