@@ -69,6 +69,7 @@ struct conf {
 	long long	 login_ip_hourly;	/* sign-in tries per address an hour */
 	const char	*sms_command;
 	const char	*sms_outbox;
+	int		 development;	/* a development server: the outbox */
 	const char	*log_file;
 	const char	*keys_dir;
 	long long	 code_ttl;

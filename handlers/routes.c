@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "../fcgi/clock.h"
+#include "../fcgi/log.h"
 #include "../fcgi/router.h"
 #include "checklog.h"
 #include "retention.h"
@@ -295,6 +296,26 @@ cross_site(const struct ctx *c)
 	return strlen(o) != n || strncasecmp(o, base, n) != 0;
 }
 
+/*
+ * A 500 that came of the database being busy, read-only, full or failing
+ * is the service being unavailable, not broken: 503 saying so (nothing was
+ * saved: every write is one transaction), with a Retry-After.
+ */
+static void
+storage_failure(struct ctx *c, int page)
+{
+	enum db_failure f;
+
+	if (c->resp->status != 500 || (f = db_failure()) == DB_FAIL_NONE ||
+	    f == DB_FAIL_OTHER)
+		return;
+	LOG("database %s: answered 503", f == DB_FAIL_BUSY ? "busy" :
+	    f == DB_FAIL_READONLY ? "read-only" : f == DB_FAIL_FULL ?
+	    "full" : "failing");
+	refuse(c, page, 503, f == DB_FAIL_BUSY ? "busy" : "storage_unavailable");
+	resp_header(c->resp, "Retry-After", "%d", f == DB_FAIL_BUSY ? 1 : 60);
+}
+
 void
 app_serve(void *arg, struct request *req, struct response *resp,
     struct server_io *io, const char **route)
@@ -385,7 +406,9 @@ app_serve(void *arg, struct request *req, struct response *resp,
 		page_error(&c, 403, "csrf");
 		goto out;
 	}
+	db_failure_clear();
 	h->fn(&c);
+	storage_failure(&c, h->flags & R_PAGE);
 out:
 	db_read_end(a->db);
 	free(params);
