@@ -36,9 +36,9 @@ seal(const unsigned char key[SEAL_KEY], const void *p, size_t n,
 	    dst + SEAL_NONCE + n) != 1)
 		goto out;
 	out->len += SEAL_OVERHEAD + n;
-	out->ptr[out->len] = '\0';
 	rc = 0;
 out:
+	out->ptr[out->len] = '\0';	/* after the value, or where it failed */
 	EVP_CIPHER_CTX_free(x);
 	return rc;
 }
