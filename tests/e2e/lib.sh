@@ -29,6 +29,32 @@ export HC_LOGIN_IP_HOURLY=${HC_LOGIN_IP_HOURLY:-100000}
 export TZ=UTC
 
 EXTRA=()
+# archive_logs: with HC_LOG_ARCHIVE set (tests/run.sh sets it), copies the
+# run's logs there, and beside them what must never be in them: the
+# phones and one-time codes sent, the session tokens given out, the code
+# tokens signed, the secrets and private keys.  tests/logscan.sh looks.
+archive_logs() {
+	local a=${HC_LOG_ARCHIVE:-} n f
+	[ -n "$a" ] && [ -d "$T" ] || return 0
+	n="$a/$NAME.$$"
+	find "$T" -name '*.log' ! -name 'sms-outbox.log' -type f | while read -r f; do
+		cp "$f" "$n.$(printf '%s' "$f" | md5sum | cut -c1-8).log"
+	done
+	{
+		find "$T" -name sms-outbox.log -exec cat {} + 2>/dev/null |
+		    awk '{ print "phone " $1; print "otp " $1 " " $2 }'
+		[ -f "$T/tokens" ] && sed 's/^/token /' "$T/tokens"
+		find "$T" \( -name session.key -o -name id-hmac.key -o -name phone.key \
+		    -o -name secret \) -type f -exec cat {} + 2>/dev/null | sed 's/^/secret /'
+		find "$T" -path '*/keys/*.pem' -type f -exec grep -hv -- '-----' {} + \
+		    2>/dev/null | sed 's/^/secret /'
+		find "$T" -name healthcode.db -type f | while read -r f; do
+			sqlite3 "$f" "SELECT url FROM daily_codes" 2>/dev/null |
+			    sed 's|.*\.|token |'
+		done
+	} | awk 'length($0) > 9' | sort -u > "$n.needles"
+}
+
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	[ -n "${WXPID:-}" ] && kill "$WXPID" 2>/dev/null && wait "$WXPID" 2>/dev/null
@@ -37,6 +63,7 @@ cleanup() {
 		kill "$(cat "$T/$name/lighttpd.pid")" 2>/dev/null
 		"$TOP/spawn.sh" stop -s "$T/$name/fcgi.sock" -P "$T/$name/fcgi.pid" 2>/dev/null
 	done
+	archive_logs
 	if [ -n "${KEEP:-}" ]; then
 		echo "kept $T"
 	else
@@ -305,7 +332,7 @@ login() {
 	[ "$STATUS" = 202 ] || { echo "otp for login failed: $STATUS" >&2; return 1; }
 	req POST /api/v1/auth/login "{\"phone\":\"$1\",\"code\":\"$(otp_of "$1")\"}"
 	[ "$STATUS" = 200 ] || { echo "login failed: $STATUS" >&2; return 1; }
-	j .token
+	j .token | tee -a "$T/tokens"
 }
 
 finish() {
