@@ -136,7 +136,8 @@ keyring_load_dir(struct keyring *r, const char *dir, struct buf *err)
 		}
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 0)	/* qsort of NULL is undefined, even of nothing */
+		qsort(names, n, sizeof(*names), name_cmp);
 	buf_init(&path);
 	buf_init(&pem);
 	for (i = 0; i < n; i++) {
