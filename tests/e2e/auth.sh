@@ -16,7 +16,7 @@ eq "healthz schema is the last migration" "$(j .schema)" \
     "$(basename "$(ls "$TOP"/migrations/*.sql | tail -1)" | sed 's/_.*//; s/^0*//')"
 eq "nosniff" "$(hdr X-Content-Type-Options)" nosniff
 eq "frame deny" "$(hdr X-Frame-Options)" DENY
-eq "referrer policy" "$(hdr Referrer-Policy)" no-referrer
+eq "referrer policy" "$(hdr Referrer-Policy)" same-origin
 check "CSP forbids inline script" grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self'" "$T/headers"
 check "request id header" grep -qiE '^X-Request-Id: [0-9a-f]{16}' "$T/headers"
 
