@@ -34,7 +34,7 @@ FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
 	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
 	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c fcgi/http.c \
-	   fcgi/metrics.c fcgi/acl.c
+	   fcgi/metrics.c fcgi/acl.c fcgi/seal.c
 # handlers/: every file but the two programs (docs/architecture.md); a new
 # feature's file joins by being there.
 APP_SRC	 = $(filter-out handlers/main.c handlers/ctl.c,$(sort $(wildcard handlers/*.c)))
@@ -48,7 +48,8 @@ TEMPLATES  = $(sort $(wildcard templates/*.html templates/*.json))
 UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 	     test_util test_token test_valid test_rules test_ident test_qr \
 	     test_venues test_db test_services test_keyring test_csv \
-	     test_cases test_chart test_http test_wxparse test_metrics
+	     test_cases test_chart test_http test_wxparse test_metrics \
+	     test_seal test_migrate
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \

@@ -47,8 +47,10 @@ sqlite3 "$DB" >/dev/null <<EOF
 PRAGMA synchronous = OFF;
 BEGIN;
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < $PERSONS)
-INSERT INTO accounts (id, phone, created_at, last_seen_at)
-    SELECT x, printf('1%010d', x), $NOW, $NOW FROM n;
+INSERT INTO accounts (id, phone_mac, phone_masked, phone_enc, created_at,
+    last_seen_at)
+    SELECT x, printf('%064d', x), printf('138****%04d', x % 10000), 'bench',
+    $NOW, $NOW FROM n;
 WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < $PERSONS)
 INSERT INTO persons (id, id_hash, id_type, id_masked, name, created_at, ref,
     color, color_until, color_rules, color_gen, color_gen_cached)

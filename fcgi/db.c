@@ -535,3 +535,61 @@ out:
 	buf_free(&tmp);
 	return ret;
 }
+
+/* A function of db_function, as fn_call is handed it. */
+struct db_fn_def {
+	db_fn	 fn;
+	void	*arg;
+	int	 nargs;
+};
+
+static void
+fn_call(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct db_fn_def *d = sqlite3_user_data(cx);
+	const char *args[DB_FN_ARGS];
+	struct buf out;
+	int i;
+
+	for (i = 0; i < argc && i < d->nargs; i++)
+		if ((args[i] = (const char *)sqlite3_value_text(argv[i])) ==
+		    NULL) {
+			sqlite3_result_null(cx);
+			return;
+		}
+	buf_init(&out);
+	if (d->fn(d->arg, args, &out) == 0)
+		sqlite3_result_text(cx, buf_cstr(&out), (int)out.len,
+		    SQLITE_TRANSIENT);
+	else
+		sqlite3_result_error(cx, buf_cstr(&out), -1);
+	/* What it computed may be personal (a migration's). */
+	if (out.ptr != NULL)
+		explicit_bzero(out.ptr, out.cap);
+	buf_free(&out);
+}
+
+int
+db_function(struct db *db, const char *name, int nargs, db_fn fn,
+    void *arg, struct buf *err)
+{
+	struct db_fn_def *d;
+
+	if (nargs < 0 || nargs > DB_FN_ARGS) {
+		buf_printf(err, "db: function %s: at most %d arguments", name,
+		    DB_FN_ARGS);
+		return -1;
+	}
+	d = ck_calloc(1, sizeof(*d));
+	d->fn = fn;
+	d->arg = arg;
+	d->nargs = nargs;
+	/* On failure sqlite3 calls free(d) itself. */
+	if (sqlite3_create_function_v2(db->h, name, nargs, SQLITE_UTF8 |
+	    SQLITE_DIRECTONLY, d, fn_call, NULL, NULL, free) != SQLITE_OK) {
+		buf_printf(err, "db: function %s: %s", name,
+		    sqlite3_errmsg(db->h));
+		return -1;
+	}
+	return 0;
+}

@@ -109,4 +109,17 @@ void db_failure_clear(void);
 /* Returns 1 if the last error was a constraint violation (UNIQUE, CHECK, FK). */
 int db_constraint_failed(struct db *db);
 
+/*
+ * SQL functions of the program's own, for the SQL this connection runs
+ * from then on (a migration that must compute what SQL cannot): name
+ * takes nargs (at most DB_FN_ARGS) text arguments; fn writes the result
+ * into out and returns 0, or -1 with the error's message in out (the
+ * statement fails with it).  A NULL argument gives NULL without calling
+ * fn.  Not usable from triggers or views.  0, or -1 with err.
+ */
+#define DB_FN_ARGS	4
+typedef int (*db_fn)(void *arg, const char *const *argv, struct buf *out);
+int db_function(struct db *db, const char *name, int nargs, db_fn fn,
+    void *arg, struct buf *err);
+
 #endif

@@ -114,14 +114,124 @@ fail:
 	return -1;
 }
 
+/*
+ * A migration whose first line is this runs with foreign keys off, set
+ * outside its transaction (SQLite ignores the pragma inside one), so
+ * that it can rebuild a table that others refer to by SQLite's twelve
+ * steps: a DROP TABLE with them on would delete every row referring to
+ * it.  It commits only if PRAGMA foreign_key_check then finds nothing.
+ */
+#define FK_OFF_LINE	"-- migrate: foreign_keys off"
+
+/* Returns 1 if migration f asks for foreign keys off. */
+static int
+fk_off_asked(const struct embed_file *f)
+{
+	size_t n = sizeof(FK_OFF_LINE) - 1;
+
+	return f->len > n && strncmp(f->data, FK_OFF_LINE, n) == 0 &&
+	    (f->data[n] == '\n' || f->data[n] == '\r');
+}
+
+/* Turns foreign keys on or off and makes sure they are: 0, or -1 with err. */
+static int
+fk_set(struct db *db, int on, const char *name, struct buf *err)
+{
+	struct db_stmt *s;
+	int now = -1;
+
+	if (db_exec(db, on ? "PRAGMA foreign_keys=ON" :
+	    "PRAGMA foreign_keys=OFF", err) == -1)
+		return -1;
+	if ((s = db_prepare(db, "PRAGMA foreign_keys", err)) == NULL)
+		return -1;
+	if (db_step(s) == DB_ROW)
+		now = (int)db_col_int(s, 0);
+	db_finalize(s);
+	if (now != on) {
+		buf_printf(err, "%s: cannot turn foreign keys %s", name,
+		    on ? "back on" : "off");
+		return -1;
+	}
+	return 0;
+}
+
+/* PRAGMA foreign_key_check inside the migration: 0, or -1 with err. */
+static int
+fk_check(struct db *db, const char *name, struct buf *err)
+{
+	struct db_stmt *s;
+	int rc;
+
+	if ((s = db_prepare(db, "PRAGMA foreign_key_check", err)) == NULL)
+		return -1;
+	if ((rc = db_step(s)) == DB_ROW) {
+		buf_printf(err, "%s: foreign key check failed: a row of %s",
+		    name, db_col_text(s, 0));
+		if (!db_col_is_null(s, 1))
+			buf_printf(err, " (rowid %lld)",
+			    (long long)db_col_int(s, 1));
+		buf_printf(err, " refers to a missing row of %s",
+		    db_col_text(s, 2));
+	} else if (rc == DB_ERR)
+		buf_printf(err, "%s: cannot check foreign keys", name);
+	db_finalize(s);
+	return rc == DB_DONE ? 0 : -1;
+}
+
+/*
+ * Applies migration f in one transaction unless it is recorded (chk),
+ * and records it (ins): 1 applied, 0 applied already, -1 with err.
+ */
+static int
+apply(struct db *db, const struct embed_file *f, int fk_off,
+    struct db_stmt *chk, struct db_stmt *ins, time_t now, struct buf *err)
+{
+	char sum[65];
+	int rc;
+
+	if (db_begin(db) == -1) {
+		buf_puts(err, "cannot begin transaction");
+		return -1;
+	}
+	/* Checked inside the lock: another migrator may have won. */
+	db_reset(chk);
+	db_bind_int(chk, 1, version_of(f->name));
+	rc = db_step(chk);
+	db_reset(chk);
+	if (rc == DB_ROW) {
+		db_rollback(db);
+		return 0;
+	}
+	if (rc == DB_ERR || db_exec(db, f->data, err) == -1 ||
+	    (fk_off && fk_check(db, f->name, err) == -1)) {
+		buf_printf(err, "%s%s: not applied", err->len ? " in " : "",
+		    f->name);
+		db_rollback(db);
+		return -1;
+	}
+	checksum(f, sum);
+	db_reset(ins);
+	db_bind_int(ins, 1, version_of(f->name));
+	db_bind_text(ins, 2, f->name);
+	db_bind_text(ins, 3, sum);
+	db_bind_int(ins, 4, (int64_t)now);
+	if (db_run(ins) == DB_ERR || db_commit(db) == -1) {
+		db_rollback(db);
+		buf_printf(err, "%s: cannot record", f->name);
+		return -1;
+	}
+	return 1;
+}
+
 int
 migrate_up(struct db *db, const struct embed_file *m, size_t n, time_t now,
     struct buf *log, struct buf *err)
 {
 	struct db_stmt *chk = NULL, *ins = NULL;
-	char sum[65];
+	struct buf scratch;
 	size_t i;
-	int applied = 0, rc;
+	int applied = 0, rc, off;
 
 	if (migrate_check(db, m, n, NULL, err) == -1)
 		return -1;
@@ -132,38 +242,24 @@ migrate_up(struct db *db, const struct embed_file *m, size_t n, time_t now,
 	if (chk == NULL || ins == NULL)
 		goto fail;
 	for (i = 0; i < n; i++) {
-		if (db_begin(db) == -1) {
-			buf_puts(err, "cannot begin transaction");
+		off = fk_off_asked(&m[i]);
+		if (off && fk_set(db, 0, m[i].name, err) == -1)
 			goto fail;
+		rc = apply(db, &m[i], off, chk, ins, now, err);
+		if (off) {
+			/* Back on whatever happened; err keeps the first error. */
+			buf_init(&scratch);
+			if (fk_set(db, 1, m[i].name, rc == -1 ? &scratch :
+			    err) == -1)
+				rc = -1;
+			buf_free(&scratch);
 		}
-		/* Checked inside the lock: another migrator may have won. */
-		db_reset(chk);
-		db_bind_int(chk, 1, version_of(m[i].name));
-		rc = db_step(chk);
-		db_reset(chk);
-		if (rc == DB_ROW) {
-			db_rollback(db);
-			continue;
-		}
-		if (rc == DB_ERR || db_exec(db, m[i].data, err) == -1) {
-			buf_printf(err, "%s%s: not applied", err->len ? " in " :
-			    "", m[i].name);
-			db_rollback(db);
+		if (rc == -1)
 			goto fail;
+		if (rc == 1) {
+			buf_printf(log, "applied %s\n", m[i].name);
+			applied++;
 		}
-		checksum(&m[i], sum);
-		db_reset(ins);
-		db_bind_int(ins, 1, version_of(m[i].name));
-		db_bind_text(ins, 2, m[i].name);
-		db_bind_text(ins, 3, sum);
-		db_bind_int(ins, 4, (int64_t)now);
-		if (db_run(ins) == DB_ERR || db_commit(db) == -1) {
-			db_rollback(db);
-			buf_printf(err, "%s: cannot record", m[i].name);
-			goto fail;
-		}
-		buf_printf(log, "applied %s\n", m[i].name);
-		applied++;
 	}
 	db_finalize(chk);
 	db_finalize(ins);

@@ -1,7 +1,10 @@
 /*
  * Schema migrations: numbered SQL files ("0001_init.sql"), each applied
  * in one transaction, with version, name and SHA-256 recorded.  An
- * applied migration whose text has changed is refused.
+ * applied migration whose text has changed is refused.  One whose first
+ * line is "-- migrate: foreign_keys off" runs with foreign keys off (to
+ * rebuild a table others refer to) and commits only if
+ * PRAGMA foreign_key_check finds nothing amiss.
  */
 #ifndef HC_MIGRATE_H
 #define HC_MIGRATE_H

@@ -150,7 +150,7 @@ resp_serialize(const struct response *r, const char *request_id, int head,
 	buf_puts(out,
 	    "X-Content-Type-Options: nosniff\r\n"
 	    "X-Frame-Options: DENY\r\n"
-	    "Referrer-Policy: no-referrer\r\n"
+	    "Referrer-Policy: same-origin\r\n"
 	    "Content-Security-Policy: " CSP "\r\n");
 	if (request_id != NULL)
 		buf_printf(out, "X-Request-Id: %s\r\n", request_id);

@@ -443,7 +443,7 @@ server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms)
 		    resp.err_code ? " " : "", resp.err_code ? resp.err_code :
 		    "");
 		if (on_done != NULL)
-			on_done(app, route, resp.status, clock_ms_since(&t0));
+			on_done(app, route, resp.status, clock_ms_since(&io.t0));
 		request_free(&req);
 		resp_free(&resp);
 	}

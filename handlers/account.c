@@ -12,7 +12,8 @@
  *   without it (checker_id SET NULL), and so do its venues and their
  *   visits (owner_id SET NULL);
  * - what the schema cannot reach: the phone's one-time codes and the
- *   keyed hashes of its rate-limit hits.
+ *   keyed hashes of its rate-limit hits, both found by the phone's keyed
+ *   hash (phone.h), as auth.c keeps them.
  *
  * Then the WAL is checkpointed and truncated: with secure_delete on, the
  * bytes are gone from the files, not only from the tables.
@@ -28,7 +29,6 @@
 #include "notice.h"
 #include "ratelimit.h"
 #include "session.h"
-#include "valid.h"
 
 /*
  * Deletes the signed-in account and everything only it holds, in one
@@ -47,8 +47,8 @@ account_delete(struct ctx *c)
 	 * not fail their foreign keys later).
 	 */
 	checklog_flush(a);
-	ratelimit_key(a, "otp-phone", c->phone, phone_key);
-	ratelimit_key(a, "otp-fail", c->phone, fail_key);
+	ratelimit_key(a, "otp-phone", c->phone_mac, phone_key);
+	ratelimit_key(a, "otp-fail", c->phone_mac, fail_key);
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
 	ratelimit_key(a, "lookup", who, lookup_key);
 
@@ -64,7 +64,7 @@ account_delete(struct ctx *c)
 	if (db_run(s) == DB_ERR)
 		goto rollback;
 	s = db_stmt(a->db, SQL_OTP_DELETE_PHONE);
-	db_bind_text(s, 1, c->phone);
+	db_bind_text(s, 1, c->phone_mac);
 	if (db_run(s) == DB_ERR)
 		goto rollback;
 	s = db_stmt(a->db, SQL_ACCOUNT_DELETE_RATE);
@@ -80,7 +80,8 @@ account_delete(struct ctx *c)
 		    "complete");
 	LOG("account deleted");
 	session_forget(c);
-	explicit_bzero(c->phone, sizeof(c->phone));
+	explicit_bzero(c->phone_mac, sizeof(c->phone_mac));
+	explicit_bzero(c->phone_masked, sizeof(c->phone_masked));
 	return 0;
 rollback:
 	db_rollback(a->db);
@@ -96,12 +97,10 @@ err:
 void
 api_me(struct ctx *c)
 {
-	char masked[12];
 	cJSON *o;
 
-	mask_phone(c->phone, masked);
 	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "phone_masked", masked);
+	cJSON_AddStringToObject(o, "phone_masked", c->phone_masked);
 	cJSON_AddItemToObject(o, "roles", ctx_roles(c, 0));
 	api_object(c, o, "notices", notices_json(c, 0));
 }

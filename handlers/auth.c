@@ -10,6 +10,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
+#include "phone.h"
 #include "ratelimit.h"
 #include "session.h"
 #include "valid.h"
@@ -65,10 +66,12 @@ phone_tag(struct app *a, const char *phone, char tag[13])
  * The limits on sending codes: one per phone per otp_resend_interval,
  * otp_phone_hourly an hour and otp_phone_daily a day (so a phone cannot
  * be sent a text a minute all day, at the operator's cost), and
- * otp_ip_hourly per address (IPv6 by its /64).  0, the wait, or -1.
+ * otp_ip_hourly per address (IPv6 by its /64).  A phone's limits are
+ * kept by its keyed hash pmac (phone.h), which account deletion has
+ * too.  0, the wait, or -1.
  */
 static long
-send_limits(struct ctx *c, const char *phone)
+send_limits(struct ctx *c, const char *phone, const char *pmac)
 {
 	struct app *a = c->app;
 	const struct rate_window caps[] = {
@@ -78,10 +81,10 @@ send_limits(struct ctx *c, const char *phone)
 	char addr[INET6_ADDRSTRLEN + 4], tag[13];
 	long wait;
 
-	if ((wait = ratelimit_check(c, "otp-phone", phone, 1,
+	if ((wait = ratelimit_check(c, "otp-phone", pmac, 1,
 	    a->conf.otp_resend)) != 0)
 		return wait;	/* an impatient user, not an attack */
-	if ((wait = ratelimit_hits(c, "otp-phone", phone, caps, 2)) != 0) {
+	if ((wait = ratelimit_hits(c, "otp-phone", pmac, caps, 2)) != 0) {
 		if (wait > 0) {
 			phone_tag(a, phone, tag);
 			LOG("auth: one-time codes refused for phone %s: at its "
@@ -107,13 +110,14 @@ send_code(struct ctx *c, const char *phone, long *retry_after,
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	char code[8], mac[65];
+	char code[8], mac[65], pmac[65];
 	long wait;
 
 	*retry_after = 0;
+	phone_mac(a, phone, pmac);
 	if (db_begin(a->db) == -1)
 		goto dberr;
-	if ((wait = send_limits(c, phone)) != 0) {
+	if ((wait = send_limits(c, phone, pmac)) != 0) {
 		db_rollback(a->db);
 		if (wait < 0)
 			goto dberr;
@@ -134,11 +138,11 @@ send_code(struct ctx *c, const char *phone, long *retry_after,
 		goto rollback;
 	/* A new code replaces any earlier one for the phone. */
 	s = db_stmt(a->db, SQL_OTP_DELETE_PHONE);
-	db_bind_text(s, 1, phone);
+	db_bind_text(s, 1, pmac);
 	if (db_run(s) == DB_ERR)
 		goto rollback;
 	s = db_stmt(a->db, SQL_OTP_INSERT);
-	db_bind_text(s, 1, phone);
+	db_bind_text(s, 1, pmac);
 	db_bind_text(s, 2, mac);
 	db_bind_int(s, 3, c->now);
 	db_bind_int(s, 4, c->now + a->conf.otp_ttl);
@@ -149,7 +153,7 @@ send_code(struct ctx *c, const char *phone, long *retry_after,
 	if (deliver(a, phone, code) == -1) {
 		LOG("one-time code delivery failed");
 		s = db_stmt(a->db, SQL_OTP_DELETE_PHONE);
-		db_bind_text(s, 1, phone);
+		db_bind_text(s, 1, pmac);
 		(void)db_run(s);
 		explicit_bzero(code, sizeof(code));
 		return in_err(e, 503, "sms_unavailable", NULL, NULL);
@@ -167,10 +171,11 @@ dberr:
  * The limits on trying codes, before the code is read: login_ip_hourly
  * tries per address (IPv6 by its /64), right or wrong, recorded; and
  * otp_fail_daily wrong codes per phone, whichever codes they were for, so
- * that asking for new codes does not buy new guesses.  0, the wait, or -1.
+ * that asking for new codes does not buy new guesses (kept by the
+ * phone's keyed hash pmac, as send_limits).  0, the wait, or -1.
  */
 static long
-try_limits(struct ctx *c, const char *phone)
+try_limits(struct ctx *c, const char *phone, const char *pmac)
 {
 	struct app *a = c->app;
 	char addr[INET6_ADDRSTRLEN + 4], tag[13];
@@ -184,7 +189,7 @@ try_limits(struct ctx *c, const char *phone)
 			    "login_ip_hourly");
 		return wait;
 	}
-	if ((wait = ratelimit_check(c, "otp-fail", phone,
+	if ((wait = ratelimit_check(c, "otp-fail", pmac,
 	    a->conf.otp_fail_daily, 86400)) > 0) {
 		phone_tag(a, phone, tag);
 		LOG("auth: sign-in refused for phone %s: locked after "
@@ -205,16 +210,17 @@ sign_in(struct ctx *c, const char *phone, const char *code, char **token,
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	char mac[65], tag[13];
+	char mac[65], pmac[65], tag[13];
 	int64_t otp_id, account_id, attempts, exp_at;
 	long wait;
 	int match, rc;
 
 	*token = NULL;
 	*retry_after = 0;
+	phone_mac(a, phone, pmac);
 	if (db_begin(a->db) == -1)
 		goto dberr;
-	if ((wait = try_limits(c, phone)) != 0) {
+	if ((wait = try_limits(c, phone, pmac)) != 0) {
 		if (wait < 0)
 			goto rollback;
 		if (db_commit(a->db) == -1)
@@ -223,7 +229,7 @@ sign_in(struct ctx *c, const char *phone, const char *code, char **token,
 		return in_err(e, 429, "rate_limited", NULL, NULL);
 	}
 	s = db_stmt(a->db, SQL_OTP_LATEST);
-	db_bind_text(s, 1, phone);
+	db_bind_text(s, 1, pmac);
 	if ((rc = db_step(s)) != DB_ROW) {
 		db_reset(s);
 		if (rc == DB_ERR)
@@ -249,10 +255,10 @@ sign_in(struct ctx *c, const char *phone, const char *code, char **token,
 		s = db_stmt(a->db, SQL_OTP_ATTEMPT);
 		db_bind_int(s, 1, otp_id);
 		if (db_run(s) == DB_ERR ||
-		    ratelimit_add(c, "otp-fail", phone) == -1 ||
+		    ratelimit_add(c, "otp-fail", pmac) == -1 ||
 		    db_commit(a->db) == -1)
 			goto rollback;
-		if (ratelimit_check(c, "otp-fail", phone,
+		if (ratelimit_check(c, "otp-fail", pmac,
 		    a->conf.otp_fail_daily, 86400) > 0) {
 			phone_tag(a, phone, tag);
 			LOG("auth: phone %s reached otp_fail_daily wrong codes: "

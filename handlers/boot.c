@@ -17,6 +17,7 @@
 #include "../fcgi/migrate.h"
 #include "boot.h"
 #include "checklog.h"
+#include "phone.h"
 #include "valid.h"
 #include "wxparse.h"
 
@@ -25,6 +26,7 @@ enum cfg {
 	CFG_DB_PATH,
 	CFG_SESSION_KEY_FILE,
 	CFG_ID_KEY_FILE,
+	CFG_PHONE_KEY_FILE,
 	CFG_PUBLIC_BASE_URL,
 	CFG_REGION,
 	CFG_TIMEZONE,
@@ -80,6 +82,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_SESSION_KEY_FILE] = { "session_key_file",
 	    "${data_dir}/session.key" },
 	[CFG_ID_KEY_FILE] = { "id_key_file", "${data_dir}/id-hmac.key" },
+	[CFG_PHONE_KEY_FILE] = { "phone_key_file", "${data_dir}/phone.key" },
 	[CFG_PUBLIC_BASE_URL] = { "public_base_url", "http://127.0.0.1:8080" },
 	[CFG_REGION] = { "region", "330100" },
 	[CFG_TIMEZONE] = { "timezone", "Asia/Shanghai" },
@@ -211,6 +214,7 @@ boot_config(struct app *a, struct buf *err)
 	cf->db_path = raw[CFG_DB_PATH];
 	cf->session_key_file = raw[CFG_SESSION_KEY_FILE];
 	cf->id_key_file = raw[CFG_ID_KEY_FILE];
+	cf->phone_key_file = raw[CFG_PHONE_KEY_FILE];
 	cf->public_base_url = raw[CFG_PUBLIC_BASE_URL];
 	cf->timezone = raw[CFG_TIMEZONE];
 	cf->day_cutoff = raw[CFG_DAY_CUTOFF];
@@ -567,7 +571,8 @@ boot_server(struct app *a, struct buf *err)
 		return -1;
 	if (boot_read_secret(a->conf.session_key_file, a->session_key,
 	    err) == -1 || boot_read_secret(a->conf.id_key_file, a->id_key,
-	    err) == -1 || load_wechat_secret(a, err) == -1)
+	    err) == -1 || boot_read_secret(a->conf.phone_key_file,
+	    a->phone_key, err) == -1 || load_wechat_secret(a, err) == -1)
 		return -1;
 	if (keyring_load_dir(&a->keys, a->conf.keys_dir, err) == -1) {
 		buf_puts(err, " (run \"healthcodectl init\")");
@@ -614,5 +619,72 @@ boot_close(struct app *a)
 	free(a->conf_raw);
 	explicit_bzero(a->session_key, sizeof(a->session_key));
 	explicit_bzero(a->id_key, sizeof(a->id_key));
+	explicit_bzero(a->phone_key, sizeof(a->phone_key));
 	explicit_bzero(a->wechat_secret, sizeof(a->wechat_secret));
+}
+
+/* ---- the SQL functions of the migrations (migrations/0015) --------- */
+
+/* 0 for a phone number; else -1 with fn's error (naming no number). */
+static int
+fn_phone_arg(const char *phone, const char *fn, struct buf *out)
+{
+	if (valid_phone(phone))
+		return 0;
+	buf_printf(out, "%s: not a mainland mobile number", fn);
+	return -1;
+}
+
+/* hc_phone_mac(phone): the keyed hash its account is found by. */
+static int
+fn_phone_mac(void *arg, const char *const *argv, struct buf *out)
+{
+	char mac[65];
+
+	if (fn_phone_arg(argv[0], "hc_phone_mac", out) == -1)
+		return -1;
+	phone_mac(arg, argv[0], mac);
+	buf_puts(out, mac);
+	return 0;
+}
+
+/* hc_phone_masked(phone): 138****8000. */
+static int
+fn_phone_masked(void *arg, const char *const *argv, struct buf *out)
+{
+	char masked[12];
+
+	(void)arg;
+	if (fn_phone_arg(argv[0], "hc_phone_masked", out) == -1)
+		return -1;
+	mask_phone(argv[0], masked);
+	buf_puts(out, masked);
+	return 0;
+}
+
+/* hc_phone_enc(phone): the number sealed under the phone key. */
+static int
+fn_phone_enc(void *arg, const char *const *argv, struct buf *out)
+{
+	struct phone_rec r;
+	int rc;
+
+	if (fn_phone_arg(argv[0], "hc_phone_enc", out) == -1)
+		return -1;
+	if ((rc = phone_rec(arg, argv[0], &r)) == 0)
+		buf_puts(out, r.enc);
+	else
+		buf_puts(out, "hc_phone_enc: cannot seal");
+	explicit_bzero(&r, sizeof(r));
+	return rc;
+}
+
+int
+boot_functions(struct app *a, struct buf *err)
+{
+	return db_function(a->db, "hc_phone_mac", 1, fn_phone_mac, a, err) ||
+	    db_function(a->db, "hc_phone_masked", 1, fn_phone_masked, a,
+	    err) ||
+	    db_function(a->db, "hc_phone_enc", 1, fn_phone_enc, a, err) ?
+	    -1 : 0;
 }

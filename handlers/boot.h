@@ -27,5 +27,12 @@ int boot_server(struct app *a, struct buf *err);
 void boot_close(struct app *a);
 /* Reads a 32-byte hex secret file; 0 or -1 with err. */
 int boot_read_secret(const char *path, unsigned char key[32], struct buf *err);
+/*
+ * Registers on the database the SQL functions migrations call to
+ * compute what SQL cannot (hc_phone_mac, hc_phone_masked, hc_phone_enc:
+ * phone.h), with a's session and phone keys, which must be read first.
+ * 0 or -1 with err.
+ */
+int boot_functions(struct app *a, struct buf *err);
 
 #endif

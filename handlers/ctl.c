@@ -111,7 +111,8 @@ cmd_init(struct app *a)
 		return 1;
 	}
 	if (make_secret(a->conf.session_key_file) == -1 ||
-	    make_secret(a->conf.id_key_file) == -1)
+	    make_secret(a->conf.id_key_file) == -1 ||
+	    make_secret(a->conf.phone_key_file) == -1)
 		return 1;
 	/* The first signing key, unless there is one. */
 	buf_init(&err);
@@ -120,6 +121,20 @@ cmd_init(struct app *a)
 	keyring_free(&r);
 	buf_free(&err);
 	return have ? 0 : cmd_keygen(a);
+}
+
+/*
+ * The keys the migrations' SQL functions compute with (boot_functions),
+ * read and registered: 0, or -1 with err.
+ */
+static int
+migrate_keys(struct app *a, struct buf *err)
+{
+	if (boot_read_secret(a->conf.session_key_file, a->session_key,
+	    err) == -1 || boot_read_secret(a->conf.phone_key_file,
+	    a->phone_key, err) == -1)
+		return -1;
+	return boot_functions(a, err);
 }
 
 static int
@@ -143,7 +158,7 @@ cmd_migrate(struct app *a, int status)
 				printf("up to date\n");
 			rc = n ? 3 : 0;
 		}
-	} else {
+	} else if ((n = migrate_keys(a, &err)) == 0) {
 		n = migrate_up(a->db, migrations, migrations_count,
 		    clock_now(), &log, &err);
 		if (n >= 0) {
@@ -151,6 +166,10 @@ cmd_migrate(struct app *a, int status)
 			printf("schema version %d\n", migrate_version(a->db));
 			rc = 0;
 		}
+		/* What a migration removed (0015: the phones) leaves the WAL. */
+		if (n > 0 && db_checkpoint(a->db) == -1)
+			fprintf(stderr, "healthcodectl: the WAL checkpoint did "
+			    "not complete (readers); the next one will\n");
 	}
 	if (n < 0)
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
@@ -285,9 +304,14 @@ cmd_role(struct app *a, int grant, const char *phone, const char *role)
 	}
 	buf_init(&err);
 	mask_phone(phone, masked);
-	/* The session key names the audit entry's subject. */
+	/*
+	 * The session key names the audit entry's subject and the account
+	 * (phone.h); the phone key seals the number of one made here.
+	 */
 	if (boot_prepare(a, &err) == -1 || boot_read_secret(
-	    a->conf.session_key_file, a->session_key, &err) == -1) {
+	    a->conf.session_key_file, a->session_key, &err) == -1 ||
+	    boot_read_secret(a->conf.phone_key_file, a->phone_key,
+	    &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		goto out;
 	}

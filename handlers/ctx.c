@@ -299,7 +299,6 @@ page_render(struct ctx *c, int status, const char *name,
     const char *title_key, cJSON *data)
 {
 	struct buf err;
-	char masked[12];
 
 	cJSON_AddStringToObject(data, "title", page_text(c, title_key));
 	cJSON_AddItemReferenceToObject(data, "t", c->app->i18n[c->lang]);
@@ -307,8 +306,8 @@ page_render(struct ctx *c, int status, const char *name,
 	    "zh-CN");
 	cJSON_AddStringToObject(data, "csrf", page_csrf(c));
 	if (c->authed) {
-		mask_phone(c->phone, masked);
-		cJSON_AddStringToObject(data, "phone_masked", masked);
+		cJSON_AddStringToObject(data, "phone_masked",
+		    c->phone_masked);
 		cJSON_AddBoolToObject(data, "signed_in", 1);
 	}
 	buf_init(&err);

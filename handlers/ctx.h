@@ -14,7 +14,7 @@
  *                              features: the api_* and page_* of one thing
  *   session.c person.c colour.c checklog.c ratelimit.c retention.c audit.c
  *   notice.c roles.c           services: no handlers in them
- *   ctx.c                      this file
+ *   ctx.c phone.c              this file; phone numbers as accounts keep them
  *   rules.c ident.c valid.c sql.c wxparse.c   pure rules, statement
  *                              texts, WeChat's answers parsed
  *
@@ -55,6 +55,7 @@ struct conf {
 	const char	*db_path;
 	const char	*session_key_file;
 	const char	*id_key_file;
+	const char	*phone_key_file;	/* seals the accounts' phones */
 	const char	*public_base_url;
 	char		 region[7];	/* our GB/T 2260 code */
 	const char	*timezone;
@@ -121,6 +122,7 @@ struct app {
 	char		**conf_raw;	/* the strings conf points into */
 	unsigned char	 session_key[32];
 	unsigned char	 id_key[32];
+	unsigned char	 phone_key[32];	/* phone.h */
 	char		 wechat_secret[129];	/* the app secret; never logged */
 	int		 schema;
 	struct keyring	 keys;		/* ours: the newest signs */
@@ -145,7 +147,8 @@ struct ctx {
 	/* The session, when signed in (session.c). */
 	int		 authed;
 	int64_t		 account_id;
-	char		 phone[16];
+	char		 phone_masked[12];	/* 138****8000 */
+	char		 phone_mac[65];	/* what the account is found by (phone.h) */
 	unsigned	 roles;		/* enum role bits */
 	char		 sid[32];
 };

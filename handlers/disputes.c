@@ -334,7 +334,6 @@ disputes_list(struct ctx *c, enum status st, const struct paging *pg,
 {
 	struct db *db = c->app->db;
 	struct db_stmt *s;
-	char phone[12];
 	cJSON *arr, *o, *det, *ids;
 	int64_t last = 0;
 	int rc, n = 0;
@@ -360,12 +359,12 @@ disputes_list(struct ctx *c, enum status st, const struct paging *pg,
 		cJSON_AddStringToObject(o, "id_masked", db_col_text(s, 7));
 		cJSON_AddStringToObject(o, "id_type", db_col_text(s, 8));
 		cJSON_AddStringToObject(o, "reason", db_col_text(s, 2));
-		mask_phone(db_col_text(s, 9), phone);
-		cJSON_AddStringToObject(o, "claimant_phone", phone);
-		if (*db_col_text(s, 10) != '\0') {
-			mask_phone(db_col_text(s, 10), phone);
-			cJSON_AddStringToObject(o, "holder_phone", phone);
-		} else
+		cJSON_AddStringToObject(o, "claimant_phone",
+		    db_col_text(s, 9));
+		if (*db_col_text(s, 10) != '\0')
+			cJSON_AddStringToObject(o, "holder_phone",
+			    db_col_text(s, 10));
+		else
 			cJSON_AddNullToObject(o, "holder_phone");
 		cJSON_AddBoolToObject(o, "claimant_bound", db_col_int(s, 11));
 		if (st != ST_OPEN) {

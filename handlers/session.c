@@ -7,6 +7,7 @@
 #include "../fcgi/clock.h"
 #include "../fcgi/log.h"
 #include "../fcgi/token.h"
+#include "phone.h"
 #include "session.h"
 #include "valid.h"
 
@@ -64,8 +65,11 @@ session_read(struct ctx *c)
 	db_bind_int(s, 2, c->now);
 	if (db_step(s) == DB_ROW) {
 		c->account_id = db_col_int(s, 0);
-		snprintf(c->phone, sizeof(c->phone), "%s", db_col_text(s, 1));
-		c->roles = roles_parse(db_col_text(s, 2));
+		snprintf(c->phone_masked, sizeof(c->phone_masked), "%s",
+		    db_col_text(s, 1));
+		snprintf(c->phone_mac, sizeof(c->phone_mac), "%s",
+		    db_col_text(s, 2));
+		c->roles = roles_parse(db_col_text(s, 3));
 		c->authed = 1;
 	}
 	db_reset(s);
@@ -75,14 +79,21 @@ session_read(struct ctx *c)
 int64_t
 session_account(struct ctx *c, const char *phone)
 {
-	struct db_stmt *s = db_stmt(c->app->db, SQL_ACCOUNT_UPSERT);
+	struct db_stmt *s;
+	struct phone_rec r;
 	int64_t id = -1;
 
-	db_bind_text(s, 1, phone);
-	db_bind_int(s, 2, c->now);
+	if (phone_rec(c->app, phone, &r) == -1)
+		return -1;
+	s = db_stmt(c->app->db, SQL_ACCOUNT_UPSERT);
+	db_bind_text(s, 1, r.mac);
+	db_bind_text(s, 2, r.masked);
+	db_bind_text(s, 3, r.enc);
+	db_bind_int(s, 4, c->now);
 	if (db_step(s) == DB_ROW)
 		id = db_col_int(s, 0);
 	db_reset(s);
+	explicit_bzero(&r, sizeof(r));
 	return id;
 }
 

@@ -4,13 +4,16 @@
  * are made with the CLI only).  Each change is audited (roles.c) and
  * holds from the next request on, since roles are read per request.
  * The list gives admins the phone in full (it is what they type to
- * grant and what a revocation names) and masked.
+ * grant and what a revocation names), opened from the account's sealed
+ * number (phone.h), and masked.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "../fcgi/clock.h"
+#include "../fcgi/log.h"
 #include "audit.h"
+#include "phone.h"
 #include "roles.h"
 #include "valid.h"
 
@@ -19,23 +22,29 @@
 /*
  * The checkers, newest grant first (page: with the time for display),
  * their phones a read of personal data (audited, checkers.read); NULL
- * on error.
+ * on error.  A phone that does not open (another phone_key_file) is
+ * null, and logged.
  */
 static cJSON *
 checkers(struct ctx *c, int page)
 {
 	struct db_stmt *s = db_stmt(c->app->db, SQL_CHECKERS);
 	cJSON *arr = cJSON_CreateArray(), *o, *d;
-	char masked[12], iso[26], shown[20];
-	int rc;
+	char phone[12], iso[26], shown[20];
+	int rc, closed = 0;
 
 	db_bind_int(s, 1, CHECKERS_MAX);
 	while ((rc = db_step(s)) == DB_ROW) {
 		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "phone", db_col_text(s, 0));
-		mask_phone(db_col_text(s, 0), masked);
-		cJSON_AddStringToObject(o, "phone_masked", masked);
-		clock_iso((time_t)db_col_int(s, 1), iso);
+		if (phone_open(c->app, db_col_text(s, 0), db_col_text(s, 1),
+		    phone) == 0)
+			cJSON_AddStringToObject(o, "phone", phone);
+		else {
+			cJSON_AddNullToObject(o, "phone");
+			closed++;
+		}
+		cJSON_AddStringToObject(o, "phone_masked", db_col_text(s, 2));
+		clock_iso((time_t)db_col_int(s, 3), iso);
 		cJSON_AddStringToObject(o, "granted_at", iso);
 		if (page) {
 			snprintf(shown, sizeof(shown), "%.10s %.5s", iso, iso + 11);
@@ -43,6 +52,10 @@ checkers(struct ctx *c, int page)
 		}
 		cJSON_AddItemToArray(arr, o);
 	}
+	explicit_bzero(phone, sizeof(phone));
+	if (closed > 0)
+		LOG("checkers: %d phone(s) do not open with phone_key_file",
+		    closed);
 	if ((arr = rows_done(s, rc, arr)) == NULL)
 		return NULL;
 	d = cJSON_CreateObject();
@@ -105,7 +118,7 @@ api_checker_put(struct ctx *c)
 {
 	const char *phone = c->req->params[0];
 	struct db_stmt *s;
-	char masked[12], iso[26];
+	char masked[12], mac[65], iso[26];
 	cJSON *o;
 	int rc;
 
@@ -117,8 +130,9 @@ api_checker_put(struct ctx *c)
 		api_err(c, 500, "internal");
 		return;
 	}
+	phone_mac(c->app, phone, mac);
 	s = db_stmt(c->app->db, SQL_CHECKER_GRANTED);
-	db_bind_text(s, 1, phone);
+	db_bind_text(s, 1, mac);
 	if (db_step(s) != DB_ROW) {
 		db_reset(s);
 		api_err(c, 500, "internal");

@@ -14,9 +14,11 @@
 #include <string.h>
 
 #include "../fcgi/clock.h"
+#include "../fcgi/log.h"
 #include "audit.h"
 #include "colour.h"
 #include "ident.h"
+#include "phone.h"
 #include "valid.h"
 
 #define ROWS_MAX	5000	/* people in one answer: a bound, not a view */
@@ -29,7 +31,7 @@
 /* One check-in of someone at a venue. */
 struct seen {
 	time_t	 at;
-	char	 phone[16];
+	char	 phone[12];	/* for the call-back; "" if it does not open */
 	int64_t	 person;	/* 0: the account has no identity bound */
 	char	 hash[65];
 	char	 ref[REF_MAX + 1];
@@ -75,6 +77,8 @@ struct window {
 static void
 seen_free(struct seen_list *l)
 {
+	if (l->v != NULL)
+		explicit_bzero(l->v, l->cap * sizeof(*l->v));	/* phones */
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
@@ -96,7 +100,8 @@ venue_name(struct ctx *c, int64_t id, char *out, size_t outlen)
 /*
  * Appends the check-ins at venue in [from, to) of everyone but person
  * except (0: of everyone), oldest first, up to ROWS_MAX in the list in
- * all (truncated beyond).  0 or -1.
+ * all (truncated beyond), each with the account's phone opened for the
+ * call-back (phone.h; one that does not open is logged).  0 or -1.
  */
 static int
 at_venue(struct ctx *c, int64_t venue, time_t from, time_t to,
@@ -104,7 +109,7 @@ at_venue(struct ctx *c, int64_t venue, time_t from, time_t to,
 {
 	struct db_stmt *s = db_stmt(c->app->db, SQL_TRACE_AT_VENUE);
 	struct seen *k;
-	int rc;
+	int rc, closed = 0;
 
 	db_bind_int(s, 1, venue);
 	db_bind_int(s, 2, from);
@@ -123,7 +128,9 @@ at_venue(struct ctx *c, int64_t venue, time_t from, time_t to,
 		k = &l->v[l->n++];
 		memset(k, 0, sizeof(*k));
 		k->at = (time_t)db_col_int(s, 0);
-		snprintf(k->phone, sizeof(k->phone), "%s", db_col_text(s, 1));
+		if (phone_open(c->app, db_col_text(s, 1), db_col_text(s, 6),
+		    k->phone) == -1)
+			closed++;
 		k->person = db_col_int(s, 2);
 		snprintf(k->hash, sizeof(k->hash), "%s", db_col_text(s, 3));
 		snprintf(k->ref, sizeof(k->ref), "%s", db_col_text(s, 4));
@@ -132,6 +139,9 @@ at_venue(struct ctx *c, int64_t venue, time_t from, time_t to,
 			    sizeof(k->name_masked));
 	}
 	db_reset(s);
+	if (closed > 0)
+		LOG("trace: %d phone(s) do not open with phone_key_file",
+		    closed);
 	return rc == DB_ERR ? -1 : 0;
 }
 
@@ -179,7 +189,10 @@ seen_json(struct ctx *c, const struct seen *k, int page)
 		cJSON_AddNullToObject(o, "person");
 		cJSON_AddNullToObject(o, "name_masked");
 	}
-	cJSON_AddStringToObject(o, "phone", k->phone);
+	if (*k->phone != '\0')
+		cJSON_AddStringToObject(o, "phone", k->phone);
+	else
+		cJSON_AddNullToObject(o, "phone");
 	cJSON_AddStringToObject(o, "checked_in_at", iso);
 	if (col != NULL)
 		cJSON_AddStringToObject(o, "color", col);

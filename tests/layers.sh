@@ -21,7 +21,7 @@ fail() { FAIL=$((FAIL + 1)); echo "FAIL [layers]: $*"; }
 floor_of() {
 	case $1 in
 	rules|ident|valid|sql|wxparse) echo 0 ;;
-	ctx) echo 1 ;;
+	ctx|phone) echo 1 ;;
 	ratelimit|checklog|colour|person|session|retention|audit|notice|roles) echo 2 ;;
 	routes|boot) echo 4 ;;
 	main|ctl) echo 5 ;;

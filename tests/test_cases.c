@@ -75,14 +75,17 @@ setup(void)
 	unsetenv("HC_NOW");
 	buf_init(&err);
 	buf_init(&log);
+	/* The keys first: the migrations' functions compute with them. */
+	memset(app.session_key, 0x11, sizeof(app.session_key));
+	memset(app.id_key, 0x22, sizeof(app.id_key));
+	memset(app.phone_key, 0x33, sizeof(app.phone_key));
 	if (boot_config(&app, &err) == -1 || boot_db(&app, &err) == -1 ||
+	    boot_functions(&app, &err) == -1 ||
 	    migrate_up(app.db, migrations, migrations_count, 0, &log,
 	    &err) < 0 || boot_prepare(&app, &err) == -1) {
 		printf("setup: %s\n", buf_cstr(&err));
 		exit(1);
 	}
-	memset(app.session_key, 0x11, sizeof(app.session_key));
-	memset(app.id_key, 0x22, sizeof(app.id_key));
 	buf_free(&err);
 	buf_free(&log);
 }

@@ -4,7 +4,9 @@
  * (passport keys with their nationality, names at the length limit),
  * the colour over stored data together with the purge (a cleared cause
  * stays cleared), the check-record queue, and the daily purge's claim:
- * taken over when abandoned, released and retried when it fails.
+ * taken over when abandoned, released and retried when it fails; phone
+ * numbers as accounts keep them (hash, mask, sealed), grants by phone,
+ * and no number of the tests in clear in the database's files.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +19,10 @@
 #include "../handlers/checklog.h"
 #include "../handlers/colour.h"
 #include "../handlers/person.h"
+#include "../handlers/phone.h"
 #include "../handlers/ratelimit.h"
 #include "../handlers/retention.h"
+#include "../handlers/roles.h"
 #include "../handlers/session.h"
 #include "../handlers/valid.h"
 #include "t.h"
@@ -94,15 +98,9 @@ at(time_t now)
 static int64_t
 account(const char *phone, time_t now)
 {
-	struct db_stmt *s = db_stmt(app.db, SQL_ACCOUNT_UPSERT);
-	int64_t id = -1;
+	struct ctx c = at(now);
 
-	db_bind_text(s, 1, phone);
-	db_bind_int(s, 2, now);
-	if (db_step(s) == DB_ROW)
-		id = db_col_int(s, 0);
-	db_reset(s);
-	return id;
+	return session_account(&c, phone);
 }
 
 static void
@@ -122,14 +120,17 @@ setup(void)
 	unsetenv("HC_NOW");
 	buf_init(&err);
 	buf_init(&log);
+	/* The keys first: the migrations' functions compute with them. */
+	memset(app.session_key, 0x11, sizeof(app.session_key));
+	memset(app.id_key, 0x22, sizeof(app.id_key));
+	memset(app.phone_key, 0x33, sizeof(app.phone_key));
 	if (boot_config(&app, &err) == -1 || boot_db(&app, &err) == -1 ||
+	    boot_functions(&app, &err) == -1 ||
 	    migrate_up(app.db, migrations, migrations_count, 0, &log,
 	    &err) < 0 || boot_prepare(&app, &err) == -1) {
 		printf("setup: %s\n", buf_cstr(&err));
 		exit(1);
 	}
-	memset(app.session_key, 0x11, sizeof(app.session_key));
-	memset(app.id_key, 0x22, sizeof(app.id_key));
 	snprintf(path, sizeof(path), "%s/ok", dir);
 	if ((f = fopen(path, "w")) != NULL)
 		fclose(f);
@@ -163,7 +164,9 @@ test_session(void)
 	c = at(NOW + 60);
 	T_CHECK(session_read(&c) == 1, "read back");
 	T_CHECK(c.account_id == acc, "the account");
-	T_STREQ(c.phone, "13800138000", "the phone");
+	T_STREQ(c.phone_masked, "138****8000", "the phone, masked");
+	T_STREQ(c.phone_mac, text("SELECT hc_phone_mac('13800138000')"),
+	    "and the keyed hash it is found by");
 	T_CHECK(c.roles == 0, "no roles yet");
 	/* Roles are read per request: a grant shows at once. */
 	exec("INSERT INTO account_roles (account_id, role, granted_at) "
@@ -285,12 +288,13 @@ test_person(void)
 	T_CHECK(bind(a4, "Anna Berg", "passport", "K7654321", "NOR", &p,
 	    &code) == 0 && p.id != pid, "another nationality: a new person");
 	exec("DELETE FROM account_persons WHERE account_id = (SELECT id FROM "
-	    "accounts WHERE phone = '13800138004')");
+	    "accounts WHERE phone_mac = hc_phone_mac('13800138004'))");
 	T_CHECK(bind(a4, "Anna Berg", "passport", "K7654321", "SWE", &p,
 	    &code) == 0 && p.id == pid, "the legacy person: %s", code);
 	T_CHECK(one("SELECT id_legacy FROM persons WHERE id = (SELECT "
 	    "person_id FROM account_persons WHERE account_id = (SELECT id "
-	    "FROM accounts WHERE phone = '13800138004'))") == 0, "moved");
+	    "FROM accounts WHERE phone_mac = hc_phone_mac('13800138004')))")
+	    == 0, "moved");
 	T_CHECK(strcmp(p.id_hash, legacy) != 0, "to the new key");
 	{
 		char sql[256];
@@ -303,7 +307,7 @@ test_person(void)
 	T_CHECK(name_valid(long_name), "the long name is valid");
 	T_CHECK(strlen(long_name) == 128, "128 bytes");
 	exec("DELETE FROM account_persons WHERE account_id = (SELECT id FROM "
-	    "accounts WHERE phone = '13800138004')");
+	    "accounts WHERE phone_mac = hc_phone_mac('13800138004'))");
 	T_CHECK(bind(a4, long_name, "resident_id", "330106198001010013", NULL,
 	    &p, &code) == 0, "bound: %s", code);
 	c = at(NOW);
@@ -366,7 +370,8 @@ test_colour_and_purge(void)
 	T_STREQ(text("SELECT clear_red_today || '/' || clear_day || '/' || "
 	    "clear_red_from FROM persons WHERE id = (SELECT person_id FROM "
 	    "account_persons ap JOIN accounts a ON a.id = ap.account_id WHERE "
-	    "a.phone = '13800138010')"), "2026-11-30/2026-12-13/",
+	    "a.phone_mac = hc_phone_mac('13800138010'))"),
+	    "2026-11-30/2026-12-13/",
 	    "the clearance is kept, settled when the day is over");
 
 	/*
@@ -427,13 +432,14 @@ test_colour_and_purge(void)
 	    color_name(res.color));
 	T_STREQ(text("SELECT clear_red_from FROM persons WHERE id = (SELECT "
 	    "person_id FROM account_persons ap JOIN accounts a ON a.id = "
-	    "ap.account_id WHERE a.phone = '13800138010')"), "2026-11-30",
+	    "ap.account_id WHERE a.phone_mac = "
+	    "hc_phone_mac('13800138010'))"), "2026-11-30",
 	    "settled");
 	{
 		char sql[256];
 		int64_t pid2 = one("SELECT person_id FROM account_persons ap "
-		    "JOIN accounts a ON a.id = ap.account_id WHERE a.phone = "
-		    "'13800138011'");
+		    "JOIN accounts a ON a.id = ap.account_id WHERE a.phone_mac = "
+		    "hc_phone_mac('13800138011')");
 		const char *h;
 
 		snprintf(sql, sizeof(sql), "SELECT id_hash FROM persons WHERE "
@@ -547,8 +553,9 @@ test_purge_claims(void)
 	T_CHECK(!retention_running(), "a done day is not run again");
 
 	/* The next day's run fails: released, paused, then retried. */
-	snprintf(sql, sizeof(sql), "INSERT INTO otp_codes (phone, code_mac, "
-	    "created_at, expires_at) VALUES ('13800138000', 'x', %lld, %lld)",
+	snprintf(sql, sizeof(sql), "INSERT INTO otp_codes (phone_mac, "
+	    "code_mac, created_at, expires_at) VALUES "
+	    "(hc_phone_mac('13800138000'), 'x', %lld, %lld)",
 	    (long long)(t - 3600), (long long)(t - 3300));
 	exec(sql);
 	exec("CREATE TRIGGER no_purge BEFORE DELETE ON otp_codes BEGIN "
@@ -577,8 +584,9 @@ test_purge_claims(void)
 	T_CHECK(one("SELECT count(*) FROM otp_codes") == 0, "the code purged");
 
 	/* A run taken over meanwhile is the other worker's: not released. */
-	snprintf(sql, sizeof(sql), "INSERT INTO otp_codes (phone, code_mac, "
-	    "created_at, expires_at) VALUES ('13800138000', 'x', %lld, %lld)",
+	snprintf(sql, sizeof(sql), "INSERT INTO otp_codes (phone_mac, "
+	    "code_mac, created_at, expires_at) VALUES "
+	    "(hc_phone_mac('13800138000'), 'x', %lld, %lld)",
 	    (long long)(t + DAY), (long long)(t + DAY + 300));
 	exec(sql);
 	c = at(t + 2 * DAY);
@@ -646,6 +654,119 @@ test_ratelimit(void)
 	db_rollback(app.db);
 }
 
+/*
+ * Phones as accounts keep them: the hash the migration's function
+ * computes, the mask, the sealed number that opens in its own row only
+ * and with its own key; grants by phone reach the sign-in's account.
+ */
+static void
+test_phones(void)
+{
+	struct phone_rec r, r2;
+	unsigned char key[32];
+	char out[12], mac2[65];
+	int64_t acc;
+
+	T_CHECK(phone_rec(&app, "13800138123", &r) == 0, "sealed");
+	T_STREQ(r.mac, text("SELECT hc_phone_mac('13800138123')"),
+	    "the hash as the migration computes it");
+	T_CHECK(strlen(r.mac) == 64, "64 hex digits");
+	T_STREQ(r.masked, "138****8123", "masked");
+	T_CHECK(strlen(r.enc) == 52 && strstr(r.enc, "8123") == NULL,
+	    "sealed: 52 characters, no digits of the number: %s", r.enc);
+	memset(out, 0, sizeof(out));
+	T_CHECK(phone_open(&app, r.enc, r.mac, out) == 0, "opens");
+	T_STREQ(out, "13800138123", "the number");
+	T_CHECK(phone_rec(&app, "13800138123", &r2) == 0 &&
+	    strcmp(r2.enc, r.enc) != 0 && strcmp(r2.mac, r.mac) == 0,
+	    "a fresh nonce each time, the same hash");
+	phone_mac(&app, "13800138124", mac2);
+	T_CHECK(phone_open(&app, r.enc, mac2, out) == -1,
+	    "not in another account's row");
+	r2.enc[10] = r2.enc[10] == 'A' ? 'B' : 'A';
+	T_CHECK(phone_open(&app, r2.enc, r2.mac, out) == -1, "nor changed");
+	T_CHECK(phone_open(&app, "", r.mac, out) == -1 &&
+	    phone_open(&app, "not base64!", r.mac, out) == -1, "nor garbage");
+	memcpy(key, app.phone_key, sizeof(key));
+	app.phone_key[0] ^= 1;
+	T_CHECK(phone_open(&app, r.enc, r.mac, out) == -1, "nor another key");
+	memcpy(app.phone_key, key, sizeof(key));
+	T_STREQ(text("SELECT hc_phone_masked('13800138123')"), "138****8123",
+	    "hc_phone_masked");
+	T_STREQ(text("SELECT hc_phone_mac('1380013812')"), "(none)",
+	    "the functions refuse what is not a number");
+	T_STREQ(text("SELECT coalesce(hc_phone_mac(NULL), 'null')"), "null",
+	    "NULL gives NULL");
+	{
+		char sql[200];
+
+		snprintf(sql, sizeof(sql), "SELECT hc_phone_enc('13800138123') "
+		    "<> '%s' AND length(hc_phone_enc('13800138123')) = 52",
+		    r.enc);
+		T_CHECK(one(sql) == 1, "hc_phone_enc seals afresh");
+	}
+
+	/* A grant before the first sign-in: the account sign-in reaches. */
+	T_CHECK(db_begin(app.db) == 0, "begin");
+	T_CHECK(role_grant(&app, NOW, "13800138123", ROLE_CHECKER) == 1,
+	    "granted by phone");
+	T_CHECK(db_commit(app.db) == 0, "commit");
+	acc = one("SELECT id FROM accounts WHERE phone_mac = "
+	    "hc_phone_mac('13800138123')");
+	T_CHECK(acc > 0, "its account, found by the hash");
+	T_CHECK(account("13800138123", NOW + 5) == acc,
+	    "sign-in reaches the same account");
+	T_STREQ(text("SELECT phone_masked FROM accounts WHERE phone_mac = "
+	    "hc_phone_mac('13800138123')"), "138****8123", "kept masked");
+	T_CHECK(db_begin(app.db) == 0 && role_revoke(&app, "13800138123",
+	    ROLE_CHECKER) == 1 && db_commit(app.db) == 0, "revoked by phone");
+	T_CHECK(db_begin(app.db) == 0 && role_revoke(&app, "13800138125",
+	    ROLE_CHECKER) == 0 && db_commit(app.db) == 0,
+	    "a phone with no account: nothing to revoke");
+	explicit_bzero(&r, sizeof(r));
+}
+
+/* Returns 1 if file path holds the bytes of s. */
+static int
+file_has(const char *path, const char *s)
+{
+	size_t n = strlen(s), i;
+	struct buf b;
+	int found = 0;
+
+	buf_init(&b);
+	if (read_file(path, &b) == 0)
+		for (i = 0; !found && i + n <= b.len; i++)
+			found = memcmp(b.ptr + i, s, n) == 0;
+	buf_free(&b);
+	return found;
+}
+
+/*
+ * No phone number of these tests stands in clear in the database's
+ * files, and the search finds what is there: the masked form.
+ */
+static void
+test_no_clear_phones(const char *when)
+{
+	static const char *const phones[] = { "13800138000", "13800138004",
+	    "13800138010", "13800138011", "13800138123" };
+	static const char *const files[] = { "healthcode.db",
+	    "healthcode.db-wal" };
+	char path[300];
+	size_t i, j;
+	int masked = 0;
+
+	for (i = 0; i < NELEM(files); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		for (j = 0; j < NELEM(phones); j++)
+			T_CHECK(!file_has(path, phones[j]), "%s in %s %s",
+			    phones[j], files[i], when);
+		masked += file_has(path, "138****8000");
+	}
+	T_CHECK(masked > 0, "the masked form is found %s", when);
+}
+
 int
 main(void)
 {
@@ -658,6 +779,10 @@ main(void)
 	test_checklog();
 	test_purge_claims();
 	test_ratelimit();
+	test_phones();
+	test_no_clear_phones("before the checkpoint");
+	T_CHECK(db_checkpoint(app.db) == 0, "checkpoint");
+	test_no_clear_phones("after it");
 	boot_close(&app);
 	resp_free(&resp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

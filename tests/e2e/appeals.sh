@@ -51,7 +51,7 @@ CHK=$(login 13800138005)
 "$CTL" grant 13800138005 checker >/dev/null
 ADM=$(login 13800138006)
 "$CTL" grant 13800138006 admin >/dev/null
-ADMIN_ID=$(sql "SELECT id FROM accounts WHERE phone = '13800138006'")
+ADMIN_ID=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13800138006")'")
 
 declare_json "$U1" "{$(me 王小华 $ID1),$CLEAN}"
 eq "U1 declared" "$STATUS,$(j .color)" "201,green"

@@ -16,7 +16,7 @@ eq "healthz schema is the last migration" "$(j .schema)" \
     "$(basename "$(ls "$TOP"/migrations/*.sql | tail -1)" | sed 's/_.*//; s/^0*//')"
 eq "nosniff" "$(hdr X-Content-Type-Options)" nosniff
 eq "frame deny" "$(hdr X-Frame-Options)" DENY
-eq "referrer policy" "$(hdr Referrer-Policy)" no-referrer
+eq "referrer policy" "$(hdr Referrer-Policy)" same-origin
 check "CSP forbids inline script" grep -qi "^Content-Security-Policy: default-src 'none'; script-src 'self'" "$T/headers"
 check "request id header" grep -qiE '^X-Request-Id: [0-9a-f]{16}' "$T/headers"
 
@@ -103,7 +103,7 @@ eq "session ends at Shanghai midnight" "$(j .expires_at)" 2026-11-30T00:00:00+08
 check "session cookie HttpOnly SameSite" grep -qiE '^Set-Cookie: hc_session=[^;]+; Path=/; SameSite=Lax; Max-Age=21600; HttpOnly' "$T/headers"
 eq "code used up" "$(sql 'SELECT count(*) FROM otp_codes')" 0
 eq "one session" "$(sql 'SELECT count(*) FROM sessions')" 1
-eq "account created" "$(sql "SELECT count(*) FROM accounts WHERE phone = '$P'")" 1
+eq "account created" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "$P")'")" 1
 
 req POST /api/v1/auth/login "{\"phone\":\"$P\",\"code\":\"$CODE\"}"
 eq "code is single use" "$STATUS" 401
@@ -131,14 +131,14 @@ check "grant refuses a bad role" sh -c "! '$CTL' grant $P superuser 2>/dev/null"
 check "grant refuses a bad phone" sh -c "! '$CTL' grant 1234 admin 2>/dev/null"
 A=13900139000
 "$CTL" grant $A admin >/dev/null
-eq "grant before first sign-in" "$(sql "SELECT count(*) FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.phone = '$A' AND role = 'admin'")" 1
+eq "grant before first sign-in" "$(sql "SELECT count(*) FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.phone_mac = '$(phone_mac "$A")' AND role = 'admin'")" 1
 export HC_NOW=2026-11-29T10:01:00Z; restart_workers
 ATOK=$(login $A)
 req GET /api/v1/me -- -H "Authorization: Bearer $ATOK"
 eq "first admin signs in as admin" "$(j '.roles|join(",")')" admin
 
 # --- forged and expired session tokens -----------------------------------
-SID=$(sql "SELECT s.id FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.phone = '$P'")
+SID=$(sql "SELECT s.id FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE a.phone_mac = '$(phone_mac "$P")'")
 EXP=$(epoch 2026-11-29T16:00:00Z)
 IAT=$(epoch $NOW)
 GOOD=$(forge '{"alg":"HS256","typ":"JWT"}' "{\"sid\":\"$SID\",\"iat\":$IAT,\"exp\":$EXP}" sha256)
@@ -263,7 +263,7 @@ export HC_SMS_COMMAND="exit 3"
 restart_workers
 req POST /api/v1/auth/otp '{"phone":"18800000002"}'
 eq "a failing gateway" "$STATUS,$(j .error.code)" "503,sms_unavailable"
-eq "leaves no usable code" "$(sql "SELECT count(*) FROM otp_codes WHERE phone = '18800000002'")" 0
+eq "leaves no usable code" "$(sql "SELECT count(*) FROM otp_codes WHERE phone_mac = '$(phone_mac "18800000002")'")" 0
 unset HC_SMS_COMMAND
 restart_workers
 
@@ -296,7 +296,7 @@ check "an alertable log line for the lock" grep -q 'auth: sign-in refused for ph
 check "and one when the phone reached it" grep -q 'auth: phone [0-9a-f]\{12\} reached otp_fail_daily' "$HC_LOG_FILE"
 req POST /api/v1/auth/login "{\"phone\":\"$V\",\"code\":\"000000\"}"
 eq "locked: a guess is not even tried" "$STATUS" 429
-eq "the guess kept no failure" "$(sql "SELECT attempts FROM otp_codes WHERE phone = '$V'")" 0
+eq "the guess kept no failure" "$(sql "SELECT attempts FROM otp_codes WHERE phone_mac = '$(phone_mac "$V")'")" 0
 set_now 2026-12-01T02:00:01Z
 req POST /api/v1/auth/otp "{\"phone\":\"$V\"}"
 req POST /api/v1/auth/login "{\"phone\":\"$V\",\"code\":\"$(otp_of $V)\"}"

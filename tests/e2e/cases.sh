@@ -124,7 +124,7 @@ eq "import" "$STATUS,$(j .imported),$(jc .counts)" \
     '200,4,{"confirmed":1,"suspected":1,"asymptomatic":0,"close_contact":1,"secondary_contact":1}'
 eq "four entries" "$(sql 'SELECT count(*) FROM case_entries')" 4
 eq "stored by the keyed hash, masked name, source, who" \
-    "$(sql "SELECT kind, listed_day, name_masked, source, listed_by = (SELECT id FROM accounts WHERE phone = '13900000001') FROM case_entries WHERE id_hash = '$H1'")" \
+    "$(sql "SELECT kind, listed_day, name_masked, source, listed_by = (SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13900000001")') FROM case_entries WHERE id_hash = '$H1'")" \
     "confirmed|2026-11-28|王*华|import|1"
 eq "the passport by type, nationality and number" "$(sql "SELECT kind FROM case_entries WHERE id_hash = '$HP'")" close_contact
 eq "no ID number in the database" "$(sqlite3 "$HC_DATA_DIR/healthcode.db" .dump | grep -c -e "$ID2" -e E12345678 -e "$ID3")" 0
@@ -179,7 +179,7 @@ eq "withdraw" "$STATUS,$(j .withdrawn)" "200,$E1"
 eq "gone" "$(sql "SELECT count(*) FROM case_entries WHERE id_hash = '$H1'")" 0
 eq "U1 is green again at once" "$(colour "$U1")" "green "
 eq "audited with the person's hash" "$(sql "SELECT actor, details FROM audit_log WHERE action = 'cases.withdraw' AND subject = '$H1'")" \
-    "account:$(sql "SELECT id FROM accounts WHERE phone = '13900000001'")|{\"id\":$E1,\"category\":\"confirmed\"}"
+    "account:$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13900000001")'")|{\"id\":$E1,\"category\":\"confirmed\"}"
 req DELETE "/api/v1/admin/cases/$E1" -- "${A[@]}"
 eq "withdraw again" "$STATUS,$(j .error.code)" "404,not_found"
 req DELETE "/api/v1/admin/cases/abc" -- "${A[@]}"

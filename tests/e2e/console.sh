@@ -96,7 +96,7 @@ eq "after its end day: the rules again" "$STATUS,$(j .color),$(j '.reasons|join(
 ADMIN=$(login 13900000010)
 # Granted in the database: the CLI's grant is an audit entry itself
 # (staff.sh), and this part builds its own chain from an empty log.
-sql "INSERT INTO account_roles SELECT id, 'admin', 0 FROM accounts WHERE phone = '13900000010'"
+sql "INSERT INTO account_roles SELECT id, 'admin', 0 FROM accounts WHERE phone_mac = '$(phone_mac "13900000010")'"
 AUTH=(-H "Authorization: Bearer $ADMIN")
 req GET /api/v1/admin/audit/verify -- "${AUTH[@]}"
 eq "empty chain verifies" "$STATUS,$(j .ok),$(j .entries)" "200,true,0"

@@ -31,7 +31,7 @@ page_login() {	# page_login JAR PHONE: the jar signs in through the pages
 	page POST /login "phone=$2&action=send&_csrf=$(jar_csrf)"
 	page POST /login "phone=$2&code=$(otp_of "$2")&_csrf=$(jar_csrf)"
 }
-id_of() { sql "SELECT id FROM accounts WHERE phone = '$1'"; }
+id_of() { sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "$1")'"; }
 # Everything a dispute or a decision may change, and the audit log's length.
 dispute_state() {
 	sql "SELECT count(*) || ':' || coalesce(group_concat(id || '/' || account_id || '/' || person_id || '/' || status || '/' || coalesce(note, '') || '/' || coalesce(decided_by, ''), ','), '') FROM disputes;

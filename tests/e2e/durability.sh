@@ -94,7 +94,7 @@ eq "integrity_check" "$(sql 'PRAGMA integrity_check')" ok
 eq "foreign keys hold" "$(sql 'PRAGMA foreign_key_check' | wc -l)" 0
 total_acked=0
 for c in $(seq 1 $CLIENTS); do
-	acc=$(sql "SELECT id FROM accounts WHERE phone = '1390000000$c'")
+	acc=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "1390000000$c")'")
 	acked=$(cat "$T/checkin.$c" 2>/dev/null | wc -l)
 	tried=$(wc -l < "$T/tried.$c")
 	rows=$(sql "SELECT count(*) FROM checkins WHERE account_id = $acc")

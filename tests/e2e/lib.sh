@@ -123,6 +123,32 @@ hmac_hex() {	# hmac_hex KEYFILE MESSAGE
 	    -macopt "hexkey:$(tr -d '\n' < "$1")" | sed 's/.*= //'
 }
 
+# --- phone numbers as accounts keep them (handlers/phone.h) ------------
+# The keyed hash an account is found by: HMAC-SHA256 of "phone:<number>"
+# with the session key (as hmac_hex in fcgi/util.c writes it).
+phone_mac() { hmac_hex "$HC_DATA_DIR/session.key" "phone:$1"; }
+# Prints those of the numbers given that stand in clear in the database's
+# files (the database, its WAL): nothing is the answer wanted.
+clear_phones() {
+	for p in "$@"; do
+		grep -qaF -- "$p" "$HC_DATA_DIR"/healthcode.db* 2>/dev/null &&
+		    printf '%s ' "$p"
+	done
+}
+# Every test ends with it (finish): no phone number its script names (11
+# digits, 1[3-9]...; a run.sh: with the Node scripts beside it) stands in
+# clear in the database's files.
+SCRIPT_PATH="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+check_no_clear_phones() {
+	set -- "$SCRIPT_PATH"
+	case $SCRIPT_PATH in
+	*/run.sh) set -- "$@" "${SCRIPT_PATH%/run.sh}"/*.js "${SCRIPT_PATH%/run.sh}"/*.mjs ;;
+	esac
+	eq "no phone number of $NAME in clear in the database" "$(clear_phones \
+	    $(cat -- "$@" 2>/dev/null | grep -oE '\b1[3-9][0-9]{9}\b' | sort -u))" ""
+}
+# ------------------------------------------------------------------------
+
 # A page request as a browser would send it, with the cookie jar $JAR (set
 # by the test); a third argument is sent as a form.  Sets STATUS, $T/body
 # and $T/headers.
@@ -317,6 +343,7 @@ login() {
 }
 
 finish() {
+	check_no_clear_phones
 	echo "$NAME: $PASS passed, $FAIL failed"
 	[ "$FAIL" = 0 ]
 }

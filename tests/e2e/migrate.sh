@@ -11,6 +11,8 @@ LAST=$(basename "$(ls "$TOP"/migrations/*.sql | tail -1)" | sed 's/_.*//; s/^0*/
 check "init creates the session key" test -f "$HC_DATA_DIR/session.key"
 eq "session key mode" "$(stat -c %a "$HC_DATA_DIR/session.key")" 600
 eq "id key mode" "$(stat -c %a "$HC_DATA_DIR/id-hmac.key")" 600
+eq "phone key mode" "$(stat -c %a "$HC_DATA_DIR/phone.key")" 600
+check "phone key is 64 hex digits" grep -qE '^[0-9a-f]{64}$' "$HC_DATA_DIR/phone.key"
 eq "data dir mode" "$(stat -c %a "$HC_DATA_DIR")" 700
 K1=$(cat "$HC_DATA_DIR/session.key")
 "$CTL" init > "$T/out"
@@ -36,6 +38,17 @@ eq "migrate again applies nothing" "$(grep -c '^applied' "$T/out")" 0
 eq "status up to date" "$rc" 0
 check "status says up to date" grep -q "up to date" "$T/out"
 eq "foreign keys hold" "$(sql 'PRAGMA foreign_key_check' | wc -l)" 0
+
+# The responder will not start without the phone key (it seals the numbers).
+mv "$HC_DATA_DIR/phone.key" "$T/phone.key"
+: > "$HC_LOG_FILE"
+"$BUILD/healthcode.fcgi" < /dev/null 2>/dev/null; rc=$?
+eq "fcgi refuses without the phone key" "$rc" 1
+check "and names it" grep -q "phone.key: .*healthcodectl init" "$HC_LOG_FILE"
+"$CTL" init > "$T/out"
+check "init makes a missing phone key" grep -q "created .*phone.key" "$T/out"
+eq "and keeps the others" "$(cat "$HC_DATA_DIR/session.key")" "$K1"
+mv "$T/phone.key" "$HC_DATA_DIR/phone.key"
 eq "WAL mode" "$(sql 'PRAGMA journal_mode')" wal
 
 # A pending migration: forget the last one, then put it back.

@@ -85,20 +85,23 @@ eq "old rate hits gone" "$(sql "SELECT count(*) FROM rate_hits WHERE at < $(epoc
 for f in "$HC_DATA_DIR/healthcode.db" "$HC_DATA_DIR/healthcode.db-wal"; do
 	[ -f "$f" ] && cat "$f"
 done > "$T/before.bin"
-check "Q's phone is in the files before" grep -qa $Q "$T/before.bin"
+# The number never is (migrations/0015): the keyed hash it is found by is.
+check "Q's phone never in clear" sh -c "! grep -qa $Q '$T/before.bin'"
+check "Q's phone's keyed hash is in the files before" grep -qa "$(phone_mac $Q)" "$T/before.bin"
 check "Q's name is in the files before" grep -qa '过期测试丙' "$T/before.bin"
 set_now 2027-02-05T02:00:00Z
 req GET /healthz
 check "day 2027-02-05 purge finished" purged 2027-02-05
-eq "Q's account gone" "$(sql "SELECT count(*) FROM accounts WHERE phone = '$Q'")" 0
+eq "Q's account gone" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "$Q")'")" 0
 eq "Q's person gone" "$(sql "SELECT count(*) FROM persons WHERE name = '过期测试丙'")" 0
-eq "P's account stays" "$(sql "SELECT count(*) FROM accounts WHERE phone = '$P'")" 1
+eq "P's account stays" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "$P")'")" 1
 eq "P's person stays" "$(sql "SELECT count(*) FROM persons WHERE name = '保留测试乙'")" 1
 sleep 0.3
 for f in "$HC_DATA_DIR/healthcode.db" "$HC_DATA_DIR/healthcode.db-wal"; do
 	[ -f "$f" ] && cat "$f"
 done > "$T/after.bin"
 check "Q's phone gone from the database file and WAL" sh -c "! grep -qa $Q '$T/after.bin'"
+check "and its keyed hash" sh -c "! grep -qa $(phone_mac $Q) '$T/after.bin'"
 check "Q's name gone from the database file and WAL" sh -c "! grep -qa '过期测试丙' '$T/after.bin'"
 check "P's name still there (the search can find)" grep -qa '保留测试乙' "$T/after.bin"
 

@@ -16,7 +16,7 @@ start_stack
 JAR="$T/jar"
 KEY="$HC_DATA_DIR/session.key"
 
-roles_of() { sql "SELECT coalesce(group_concat(r.role), '-') FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.phone = '$1'"; }
+roles_of() { sql "SELECT coalesce(group_concat(r.role), '-') FROM account_roles r JOIN accounts a ON a.id = r.account_id WHERE a.phone_mac = '$(phone_mac "$1")'"; }
 subject() { hmac_hex "$KEY" "audit-phone:$1"; }
 audit() {	# audit ACTION: "actor subject details" of each entry, oldest first
 	sql "SELECT actor || ' ' || subject || ' ' || details FROM audit_log WHERE action = '$1' ORDER BY id"
@@ -27,7 +27,7 @@ audit() {	# audit ACTION: "actor subject details" of each entry, oldest first
 ADMIN=$(login 13900000001)
 OLDCHK=$(login 13900000002)
 USR=$(login 13700000001)
-ADMIN_ID=$(sql "SELECT id FROM accounts WHERE phone = '13900000001'")
+ADMIN_ID=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13900000001")'")
 P=13600000001	# to be made a checker
 
 # Someone with a code to scan, and an identity to look up.
@@ -109,10 +109,11 @@ eq "granted again: 200, nothing changed" "$STATUS $(j .granted_at)" "200 2026-12
 eq "... not audited again" "$(sql "SELECT count(*) FROM audit_log WHERE action = 'role.grant'")" 4
 api "$ADMIN" PUT /api/v1/admin/checkers/13600000002
 eq "a phone that never signed in" "$STATUS" 201
-eq "its account made" "$(sql "SELECT count(*) FROM accounts WHERE phone = '13600000002'") $(roles_of 13600000002)" "1 checker"
+eq "its account made" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "13600000002")'") $(roles_of 13600000002)" "1 checker"
 api "$ADMIN" GET /api/v1/admin/checkers
+# All granted in the same (pinned) second: the newer account first.
 eq "the list, newest grant first" "$(j '[.checkers[] | .phone + "=" + .phone_masked] | join(",")')" \
-    "13600000001=136****0001,13600000002=136****0002,13900000002=139****0002"
+    "13600000002=136****0002,13600000001=136****0001,13900000002=139****0002"
 
 # --- bad phones, and no way to give admin --------------------------------------
 before=$(sql 'SELECT count(*) FROM account_roles'; sql 'SELECT count(*) FROM accounts'; sql 'SELECT count(*) FROM audit_log')
@@ -137,7 +138,7 @@ PID=$(sql "SELECT id_hash FROM persons WHERE name = '王小华'")
 look "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}"
 eq "lookup" "$STATUS $(j .valid)" "200 true"
 eq "audited: the checker, the person's id hash, found" "$(audit verify.lookup)" \
-    "account:$(sql "SELECT id FROM accounts WHERE phone = '$P'") $PID {\"found\":true}"
+    "account:$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "$P")'") $PID {\"found\":true}"
 look "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小明\"}"
 eq "the wrong name: not found" "$(audit verify.lookup | tail -1 | cut -d' ' -f2-)" "$PID {\"found\":false}"
 ID2=$(idcheck 11010519900101002)

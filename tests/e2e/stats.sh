@@ -103,7 +103,7 @@ checkin "${TOK[3]}" "$T2"
 scan "${TOK[0]}"
 scan "${TOK[1]}"
 sleep 0.2
-hash() { sql "SELECT p.id_hash FROM persons p JOIN account_persons ap ON ap.person_id = p.id JOIN accounts a ON a.id = ap.account_id WHERE a.phone = '$(phone "$1")'"; }
+hash() { sql "SELECT p.id_hash FROM persons p JOIN account_persons ap ON ap.person_id = p.id JOIN accounts a ON a.id = ap.account_id WHERE a.phone_mac = '$(phone_mac "$(phone "$1")")'"; }
 sql "INSERT INTO case_entries (id_hash, kind, listed_day, listed_at, name_masked) VALUES ('$(hash 2)', 'confirmed', '2026-12-01', 0, '张*丰'), ('$(hash 3)', 'secondary_contact', '2026-12-01', 0, '赵*'), ('$(printf '%064d' 5)', 'close_contact', '2026-12-01', 0, '某*人')"
 # 2 and 3 look at their codes: their colours are computed again.
 api "${TOK[2]}" GET /api/v1/code

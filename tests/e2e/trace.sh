@@ -21,8 +21,8 @@ checkin() {	# checkin TOKEN VENUE-TOKEN
 	api "$1" POST /api/v1/checkins "{\"venue_token\":\"$2\"}"
 	[ "$STATUS" = 201 ] || fail "check-in: $STATUS $(cat "$T/body")"
 }
-ref_of() { sql "SELECT p.ref FROM persons p JOIN account_persons ap ON ap.person_id = p.id JOIN accounts a ON a.id = ap.account_id WHERE a.phone = '$1'"; }
-hash_of() { sql "SELECT p.id_hash FROM persons p JOIN account_persons ap ON ap.person_id = p.id JOIN accounts a ON a.id = ap.account_id WHERE a.phone = '$1'"; }
+ref_of() { sql "SELECT p.ref FROM persons p JOIN account_persons ap ON ap.person_id = p.id JOIN accounts a ON a.id = ap.account_id WHERE a.phone_mac = '$(phone_mac "$1")'"; }
+hash_of() { sql "SELECT p.id_hash FROM persons p JOIN account_persons ap ON ap.person_id = p.id JOIN accounts a ON a.id = ap.account_id WHERE a.phone_mac = '$(phone_mac "$1")'"; }
 colour_of() {	# colour_of TOKEN: the colour of the person's code now
 	api "$1" GET /api/v1/code
 	j .color
@@ -35,7 +35,7 @@ cases() { sql "SELECT count(*) || ':' || coalesce(group_concat(id || '/' || id_h
 ADMIN=$(login 13900000001)
 CHK=$(login 13900000002)
 OWNER=$(login 13800000000)
-ADMIN_ID=$(sql "SELECT id FROM accounts WHERE phone = '13900000001'")
+ADMIN_ID=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13900000001")'")
 
 # The people: A is the case; G never declares (no identity).
 declare -A TOK PNAME
@@ -76,7 +76,7 @@ at 15:00; checkin "${TOK[A]}" "$T2"
 at 15:10; checkin "${TOK[B]}" "$T2"
 at 16:00
 # A visit of A's 15 days ago, beyond trace_days: not traced.
-AID=$(sql "SELECT id FROM accounts WHERE phone = '$PHONE_A'")
+AID=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "$PHONE_A")'")
 PID_A=$(sql "SELECT person_id FROM account_persons WHERE account_id = $AID")
 sql "INSERT INTO checkins (account_id, person_id, venue_id, checked_in_at) VALUES ($AID, $PID_A, $V2, $(( $(epoch 2026-12-01T01:00:00Z) - 15 * 86400 )))"
 

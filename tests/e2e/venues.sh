@@ -92,7 +92,7 @@ eq "name as given" "$(j .name)" "<b>湖滨银泰</b> in77"
 eq "region and its name" "$(j .region) $(j .region_name)" "330106 西湖区"
 eq "created at" "$(j .created_at)" 2026-11-29T10:00:00+08:00
 check "url is <base>/c/<22 base64url>" grep -qE "^$BASE/c/[A-Za-z0-9_-]{22}\$" <<<"$URL1"
-eq "owner stored" "$(sql "SELECT a.phone FROM venues v JOIN accounts a ON a.id = v.owner_id WHERE v.id = $V1")" 13800000001
+eq "owner stored" "$(sql "SELECT a.phone_mac FROM venues v JOIN accounts a ON a.id = v.owner_id WHERE v.id = $V1")" "$(phone_mac 13800000001)"
 eq "token stored with the venue" "$(sql "SELECT token FROM venues WHERE id = $V1")" "$TOK1"
 api "$OTHER" POST /api/v1/venues "{\"name\":\"别人的店\",\"address\":\"上城区\",\"region\":\"330102\"}"
 eq "another owner's venue" "$STATUS" 201
@@ -166,15 +166,15 @@ eq "colour at check-in" "$(j .color)" green
 eq "declared today" "$(j .no_declaration_today)" false
 eq "time" "$(j .checked_in_at)" 2026-11-29T10:00:00+08:00
 eq "stored: account, person, venue, colour, time" \
-    "$(sql "SELECT a.phone, p.id_masked, c.venue_id, c.color, c.checked_in_at FROM checkins c JOIN accounts a ON a.id = c.account_id JOIN persons p ON p.id = c.person_id")" \
-    "13800000003|3301**********001${ID1: -1}|$V1|green|$NOW"
+    "$(sql "SELECT a.phone_masked, p.id_masked, c.venue_id, c.color, c.checked_in_at FROM checkins c JOIN accounts a ON a.id = c.account_id JOIN persons p ON p.id = c.person_id")" \
+    "138****0003|3301**********001${ID1: -1}|$V1|green|$NOW"
 
 api "$FRESH" POST /api/v1/checkins "{\"venue_token\":\"$TOK1\"}"
 eq "no declaration: still checked in" "$STATUS" 201
 eq "no declaration: no colour" "$(j .color)" null
 eq "no declaration: said so" "$(j .no_declaration_today)" true
 eq "no declaration: stored without person or colour" \
-    "$(sql "SELECT coalesce(person_id, '-'), coalesce(color, '-') FROM checkins c JOIN accounts a ON a.id = c.account_id WHERE a.phone = '13800000004'")" "-|-"
+    "$(sql "SELECT coalesce(person_id, '-'), coalesce(color, '-') FROM checkins c JOIN accounts a ON a.id = c.account_id WHERE a.phone_mac = '$(phone_mac "13800000004")'")" "-|-"
 
 # The owner of another venue checks in here too: it is a public code.
 api "$OTHER" POST /api/v1/checkins "{\"venue_token\":\"$TOK1\"}"
@@ -222,7 +222,7 @@ check "visits keep their venue: it cannot be deleted" sh -c \
 eq "venue still there" "$(sql "SELECT count(*) FROM venues WHERE id = $V1")" 1
 
 # --- the itinerary ---------------------------------------------------------
-UID3=$(sql "SELECT id FROM accounts WHERE phone = '13800000003'")
+UID3=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13800000003")'")
 sql "INSERT INTO checkins (account_id, venue_id, checked_in_at) VALUES ($UID3, $V2, $(( $(epoch 2026-11-30T01:00:00Z) - 14 * 86400 - 1 )))"
 sql "INSERT INTO checkins (account_id, venue_id, checked_in_at) VALUES ($UID3, $V2, $(( $(epoch 2026-11-30T01:00:00Z) - 14 * 86400 + 60 )))"
 api "$USER" GET /api/v1/itinerary
@@ -263,7 +263,7 @@ page POST /venues "_csrf=$CSRF&name=%E5%B0%8F%E5%BA%97&address=%E4%B8%AD%E5%B1%B
 eq "form: created" "$STATUS" 303
 V3=$(sql "SELECT max(id) FROM venues")
 eq "to its poster" "$(hdr Location)" "/venues/$V3/poster"
-eq "stored as the owner's" "$(sql "SELECT a.phone, v.name, v.address, v.region FROM venues v JOIN accounts a ON a.id = v.owner_id WHERE v.id = $V3")" "13800000001|小店|中山路 1 号|330102"
+eq "stored as the owner's" "$(sql "SELECT a.phone_mac = '$(phone_mac 13800000001)', v.name, v.address, v.region FROM venues v JOIN accounts a ON a.id = v.owner_id WHERE v.id = $V3")" "1|小店|中山路 1 号|330102"
 
 page GET /venues/$V1/poster
 eq "poster" "$STATUS" 200
@@ -351,7 +351,7 @@ check "no code today: label" grep -q 'id="color-label">今日无码' "$T/body"
 check "no code today: asks to declare" grep -q 'id="no-code"' "$T/body"
 check "venue on the result" grep -q 'id="venue-name">&lt;b&gt;湖滨银泰&lt;/b&gt; in77' "$T/body"
 check "time on the result" grep -q 'id="checked-in-at">2026-11-30 09:00:00' "$T/body"
-eq "recorded" "$(sql "SELECT count(*) FROM checkins c JOIN accounts a ON a.id = c.account_id WHERE a.phone = '$P5'")" 1
+eq "recorded" "$(sql "SELECT count(*) FROM checkins c JOIN accounts a ON a.id = c.account_id WHERE a.phone_mac = '$(phone_mac "$P5")'")" 1
 
 # The declared user, green, checks in through the page.
 set_now 2026-11-30T02:00:00Z

@@ -76,7 +76,7 @@ eq "checked at" "$(j .checked_at)" 2026-11-29T10:00:00+08:00
 check "no full ID in the answer" sh -c "! grep -q $ID1 '$T/body'"
 eventually "recorded with checker, code id and place" \
     "scan|330100|16|西湖区文三路社区东门|1|green|1" \
-    "SELECT method, issuer, length(code_id), place, valid, color, checker_id = (SELECT id FROM accounts WHERE phone = '13900139000') FROM verifications"
+    "SELECT method, issuer, length(code_id), place, valid, color, checker_id = (SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13900139000")') FROM verifications"
 
 # --- the attack table ----------------------------------------------------
 H=${OWN%%.*}; REST=${OWN#*.}; P=${REST%%.*}; S=${OWN##*.}

@@ -32,8 +32,8 @@ T1=$(j .token)
 check "a token" test -n "$T1"
 check "expires_at" test -n "$(j .expires_at)"
 check "session cookie" grep -qi '^Set-Cookie: hc_session=' "$T/headers"
-eq "account created" "$(sql "SELECT count(*) FROM accounts WHERE phone = '13800000001'")" 1
-A1=$(sql "SELECT id FROM accounts WHERE phone = '13800000001'")
+eq "account created" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "13800000001")'")" 1
+A1=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13800000001")'")
 eq "bound once" "$(sql "SELECT count(*) FROM wechat_bindings WHERE account_id = $A1")" 1
 MAC=$(printf 'wechat-openid:%s' oNEWUSER_1 | openssl dgst -sha256 -mac HMAC \
     -macopt "hexkey:$(tr -d '\n' < "$HC_DATA_DIR/session.key")" | sed 's/.*= //')
@@ -68,11 +68,11 @@ eq "nothing stored for 409" "$(wx_snapshot)" "$before"
 
 # --- an OTP account, then WeChat: one account -----------------------------
 TO=$(login 13800000002)
-AO=$(sql "SELECT id FROM accounts WHERE phone = '13800000002'")
+AO=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac "13800000002")'")
 wx '{"code":"ok-oOTPUSER","phone_code":"phone-13800000002"}'
 eq "OTP user by WeChat" "$STATUS" 200
-eq "the OTP account bound" "$(sql "SELECT account_id FROM wechat_bindings b JOIN accounts a ON a.id = b.account_id WHERE a.phone = '13800000002'")" "$AO"
-eq "one account for the phone" "$(sql "SELECT count(*) FROM accounts WHERE phone = '13800000002'")" 1
+eq "the OTP account bound" "$(sql "SELECT account_id FROM wechat_bindings b JOIN accounts a ON a.id = b.account_id WHERE a.phone_mac = '$(phone_mac "13800000002")'")" "$AO"
+eq "one account for the phone" "$(sql "SELECT count(*) FROM accounts WHERE phone_mac = '$(phone_mac "13800000002")'")" 1
 eq "the access token reused" "$(stat_of token_calls)" 1
 
 # --- WeChat's errors: status, code, nothing stored -------------------------

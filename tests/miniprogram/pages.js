@@ -5,6 +5,7 @@
 // code (its QR decoded by zbarimg and verified; the clock; the renewal),
 // scan for a checker, venue check-in, the itinerary, a dead session and no
 // network.  What the pages show is checked, and what the database holds.
+const crypto = require('crypto')
 const fs = require('fs')
 const path = require('path')
 const {execFileSync} = require('child_process')
@@ -33,6 +34,10 @@ function eq(desc, got, want) {
 }
 
 const sql = q => execFileSync('sqlite3', ['-cmd', '.timeout 5000', DB, q], {encoding: 'utf8'}).trim()
+// The keyed hash an account is found by (handlers/phone.h): HMAC-SHA256 of
+// "phone:<number>" with the session key; the number is never stored.
+const sessionKey = Buffer.from(fs.readFileSync(path.join(path.dirname(DB), 'session.key'), 'utf8').trim(), 'hex')
+const phoneMac = p => crypto.createHmac('sha256', sessionKey).update('phone:' + p).digest('hex')
 const ctl = (...args) => execFileSync(CTL, args, {encoding: 'utf8'})
 
 function otpOf(phone) {
@@ -91,8 +96,8 @@ async function main() {
   await fire(p, '#phone', 'getphonenumber', {code: 'phone-13700000001', errMsg: 'getPhoneNumber:ok'})
   eq('signed in: to the code page', lastNav().url, '/pages/code/index')
   check('the token kept', !!state.storage.get('hc_token'))
-  eq('the account of that phone', sql("SELECT count(*) FROM accounts WHERE phone = '13700000001'"), '1')
-  const acct1 = sql("SELECT id FROM accounts WHERE phone = '13700000001'")
+  eq('the account of that phone', sql(`SELECT count(*) FROM accounts WHERE phone_mac = '${phoneMac('13700000001')}'`), '1')
+  const acct1 = sql(`SELECT id FROM accounts WHERE phone_mac = '${phoneMac('13700000001')}'`)
   eq('bound to the WeChat user', sql(`SELECT count(*) FROM wechat_bindings WHERE account_id = ${acct1}`), '1')
   const tok1 = state.storage.get('hc_token')
   eq('the token works', (await api('GET', '/api/v1/me', undefined, tok1)).status, 200)
@@ -104,7 +109,7 @@ async function main() {
   p = await open('login')
   eq('known WeChat user: signed in at once', lastNav().url, '/pages/code/index')
   check('no phone button asked', has(p, '#phone') === false)
-  eq('still one account', sql("SELECT count(*) FROM accounts WHERE phone = '13700000001'"), '1')
+  eq('still one account', sql(`SELECT count(*) FROM accounts WHERE phone_mac = '${phoneMac('13700000001')}'`), '1')
   eq('still one binding', sql(`SELECT count(*) FROM wechat_bindings WHERE account_id = ${acct1}`), '1')
   const sessions = sql(`SELECT count(*) FROM sessions WHERE account_id = ${acct1}`)
   p.detach()
@@ -140,7 +145,7 @@ async function main() {
   await fire(p, '#otp-code', 'input', {value: otpOf('13700000002')})
   await fire(p, '#otp-login', 'tap')
   eq('OTP sign-in: to the code page', lastNav().url, '/pages/code/index')
-  const acct2 = sql("SELECT id FROM accounts WHERE phone = '13700000002'")
+  const acct2 = sql(`SELECT id FROM accounts WHERE phone_mac = '${phoneMac('13700000002')}'`)
   check('OTP sign-in: the account', acct2 !== '')
   eq('OTP sign-in: not bound to WeChat', sql(`SELECT count(*) FROM wechat_bindings WHERE account_id = ${acct2 || 0}`), '0')
   const tok2 = state.storage.get('hc_token')
