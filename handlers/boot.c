@@ -50,6 +50,7 @@ enum cfg {
 	CFG_YELLOW_CLEAR_DAYS,
 	CFG_TRUSTED_ISSUERS,
 	CFG_LOOKUP_HOURLY,
+	CFG_LOOKUP_IP_HOURLY,
 	CFG_RETENTION_OTP_MINUTES,
 	CFG_RETENTION_DECLARATIONS_DAYS,
 	CFG_RETENTION_CHECKINS_DAYS,
@@ -103,6 +104,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_YELLOW_CLEAR_DAYS] = { "yellow_clear_days", "7" },
 	[CFG_TRUSTED_ISSUERS] = { "trusted_issuers", "" },
 	[CFG_LOOKUP_HOURLY] = { "lookup_hourly", "60" },
+	[CFG_LOOKUP_IP_HOURLY] = { "lookup_ip_hourly", "240" },
 	[CFG_RETENTION_OTP_MINUTES] = { "retention_otp_minutes", "10" },
 	[CFG_RETENTION_DECLARATIONS_DAYS] = { "retention_declarations_days",
 	    "14" },
@@ -272,6 +274,8 @@ boot_config(struct app *a, struct buf *err)
 	    &cf->wechat_timeout_ms, err) ||
 	    cfg_num(raw, CFG_LOOKUP_HOURLY, 1, 100000, &cf->lookup_hourly,
 	    err) ||
+	    cfg_num(raw, CFG_LOOKUP_IP_HOURLY, 1, 1000000,
+	    &cf->lookup_ip_hourly, err) ||
 	    rules_config(raw, cf, err))
 		return -1;
 	if (!valid_region_code(raw[CFG_REGION])) {

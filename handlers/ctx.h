@@ -78,6 +78,7 @@ struct conf {
 	char		 rules_id[48];	/* the rules configuration, for the colour cache */
 	const char	*trusted_issuers;
 	long long	 lookup_hourly;
+	long long	 lookup_ip_hourly;	/* lookups per address an hour */
 	long long	 import_limit;	/* bytes of a case-list body */
 	long long	 import_rows_max;
 	long long	 trace_window_minutes;	/* co-visit: +- around a visit */

@@ -4,6 +4,7 @@
  * their published keys.  Every check is recorded for tracing
  * (checklog.c).  Anyone who is not a checker sees no personal data.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -311,7 +312,7 @@ void
 api_verify_lookup(struct ctx *c)
 {
 	const char *name, *type, *number, *nat, *place;
-	char who[32], today[11];
+	char who[32], today[11], addr[INET6_ADDRSTRLEN + 4];
 	struct identity id;
 	struct person p;
 	struct in_err e;
@@ -338,15 +339,20 @@ api_verify_lookup(struct ctx *c)
 		return;
 	}
 	/*
-	 * Lookups reveal health status by ID number: limited per checker.
+	 * Lookups reveal health status by ID number: limited per checker
+	 * and per address (IPv6 by its /64).
 	 * The person is read in the same transaction, since finding one may
 	 * move a passport person to its new key (two writes, one commit).
 	 */
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
+	ratelimit_addr(c->req->remote_addr, addr, sizeof(addr));
 	if (db_begin(c->app->db) == -1)
 		goto dberr_clear;
-	wait = ratelimit_hit(c, "lookup", who, c->app->conf.lookup_hourly,
-	    3600);
+	/* And per address: many checker accounts on one network too. */
+	if ((wait = ratelimit_hit(c, "lookup", who,
+	    c->app->conf.lookup_hourly, 3600)) == 0)
+		wait = ratelimit_hit(c, "lookup-ip", addr,
+		    c->app->conf.lookup_ip_hourly, 3600);
 	rc = wait == 0 ? person_find(c, &id, &p) : 0;
 	explicit_bzero(id.number, sizeof(id.number));
 	/* The name must match too; either miss reads as no declaration. */
