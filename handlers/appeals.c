@@ -213,7 +213,7 @@ appeal_page(struct ctx *c, int status, const struct in_err *e)
 		cJSON_AddStringToObject(d, "color_label", page_colour_label(c,
 		    color_name(res.color)));
 		if (res.reasons)
-			colour_reasons(c, d, res.reasons, 1);
+			colour_reasons(c, d, "reasons", res.reasons, 1);
 		cJSON_AddBoolToObject(d, "green", res.color == COLOR_GREEN);
 		cJSON_AddBoolToObject(d, "appealable",
 		    res.color != COLOR_GREEN && !open);
@@ -270,7 +270,7 @@ add_colour(struct ctx *c, cJSON *o, const char *key, enum color col,
 	if (labels)
 		cJSON_AddStringToObject(k, "color_label", page_colour_label(c,
 		    color_name(col)));
-	colour_reasons(c, k, reasons, labels);
+	colour_reasons(c, k, "reasons", reasons, labels);
 }
 
 /*

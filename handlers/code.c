@@ -237,7 +237,8 @@ api_code(struct ctx *c)
 	name_mask(k.p.name, name, sizeof(name));
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "color", color_name(k.res.color));
-	colour_reasons(c, o, k.res.reasons, 0);
+	colour_reasons(c, o, "reasons", k.res.reasons, 0);
+	colour_reasons(c, o, "reason_texts", k.res.reasons, 1);
 	if (k.res.green_on[0])
 		cJSON_AddStringToObject(o, "green_on", k.res.green_on);
 	cJSON_AddStringToObject(o, "name_masked", name);
@@ -345,7 +346,7 @@ page_code(struct ctx *c)
 	if (k.res.green_on[0])
 		cJSON_AddStringToObject(d, "green_on", k.res.green_on);
 	if (k.res.reasons)
-		colour_reasons(c, d, k.res.reasons, 1);
+		colour_reasons(c, d, "reasons", k.res.reasons, 1);
 	/* Red and yellow can be appealed (appeals.c). */
 	cJSON_AddBoolToObject(d, "appealable", k.res.color != COLOR_GREEN);
 	page_render(c, 200, "code.html", "my_code", d);

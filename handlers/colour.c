@@ -252,17 +252,18 @@ colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
 }
 
 void
-colour_reasons(struct ctx *c, cJSON *o, unsigned reasons, int labels)
+colour_reasons(struct ctx *c, cJSON *o, const char *key, unsigned reasons,
+    int labels)
 {
-	cJSON *arr = cJSON_AddArrayToObject(o, "reasons");
-	char key[48];
+	cJSON *arr = cJSON_AddArrayToObject(o, key);
+	char lkey[48];
 	unsigned bit;
 
 	for (bit = 1; bit < (1u << REASON__COUNT); bit <<= 1) {
 		if (!(reasons & bit))
 			continue;
-		snprintf(key, sizeof(key), "reason_%s", reason_name(bit));
+		snprintf(lkey, sizeof(lkey), "reason_%s", reason_name(bit));
 		cJSON_AddItemToArray(arr, cJSON_CreateString(labels ?
-		    page_text(c, key) : reason_name(bit)));
+		    page_text(c, lkey) : reason_name(bit)));
 	}
 }

@@ -13,7 +13,8 @@
 /* Computes (or reads the cached) colour of a person; 0, or -1 on a database error. */
 int colour_of(struct ctx *c, int64_t person_id, const char *id_hash,
     struct rules_result *out);
-/* Adds "reasons":[codes] (or, with labels, the catalogue's texts) to o. */
-void colour_reasons(struct ctx *c, cJSON *o, unsigned reasons, int labels);
+/* Adds key:[reason codes] (or, with labels, the catalogue's texts) to o. */
+void colour_reasons(struct ctx *c, cJSON *o, const char *key,
+    unsigned reasons, int labels);
 
 #endif

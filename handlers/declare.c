@@ -356,11 +356,67 @@ api_declare(struct ctx *c)
 	clock_day(c->now, today);
 	o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "color", color_name(res.color));
-	colour_reasons(c, o, res.reasons, 0);
+	colour_reasons(c, o, "reasons", res.reasons, 0);
 	if (res.green_on[0])
 		cJSON_AddStringToObject(o, "green_on", res.green_on);
 	cJSON_AddStringToObject(o, "day", today);
 	api_json(c, 201, o);
+	cJSON_Delete(o);
+}
+
+/*
+ * GET /api/v1/declarations/form: what a client needs to draw the
+ * declaration form as the web page does: the bound identity (masked) or
+ * null, the identity types, symptoms and countries with their labels, and
+ * the messages of the checks a client makes before sending.  200; 401.
+ */
+void
+api_declare_form(struct ctx *c)
+{
+	static const char *const msgs[] = { "invalid_name", "invalid_id_type",
+	    "invalid_id_number", "invalid_nationality", "invalid_temperature" };
+	cJSON *o = cJSON_CreateObject(), *a, *it, *m;
+	struct person p;
+	unsigned bit;
+	size_t i;
+	char name[NAME_MASKED_BYTES], key[48];
+	int st;
+
+	if ((st = person_self(c, &p)) == -1) {
+		cJSON_Delete(o);
+		api_err(c, 500, "internal");
+		return;
+	}
+	if (st == 1) {
+		name_mask(p.name, name, sizeof(name));
+		it = cJSON_AddObjectToObject(o, "identity");
+		cJSON_AddStringToObject(it, "name_masked", name);
+		cJSON_AddStringToObject(it, "id_masked", p.id_masked);
+	} else
+		cJSON_AddNullToObject(o, "identity");
+	a = cJSON_AddArrayToObject(o, "id_types");
+	it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "value", "resident_id");
+	cJSON_AddStringToObject(it, "label", page_text(c, "id_resident"));
+	cJSON_AddItemToArray(a, it);
+	it = cJSON_CreateObject();
+	cJSON_AddStringToObject(it, "value", "passport");
+	cJSON_AddStringToObject(it, "label", page_text(c, "id_passport"));
+	cJSON_AddItemToArray(a, it);
+	a = cJSON_AddArrayToObject(o, "symptoms");
+	for (bit = 1; bit & SYM__ALL; bit <<= 1) {
+		it = cJSON_CreateObject();
+		snprintf(key, sizeof(key), "sym_%s", symptom_name(bit));
+		cJSON_AddStringToObject(it, "value", symptom_name(bit));
+		cJSON_AddStringToObject(it, "label", page_text(c, key));
+		cJSON_AddItemToArray(a, it);
+	}
+	cJSON_AddItemReferenceToObject(o, "countries",
+	    c->app->country_options);
+	m = cJSON_AddObjectToObject(o, "messages");
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		cJSON_AddStringToObject(m, msgs[i], page_msg(c, msgs[i]));
+	api_json(c, 200, o);
 	cJSON_Delete(o);
 }
 

@@ -22,13 +22,6 @@ for script in login.mjs code.mjs venues.mjs admin.mjs; do
 	out=$(BASE="$BASE" OUTBOX="$HC_DATA_DIR/sms-outbox.log" \
 	    CHROMIUM="$CHROMIUM" SHOTS="$BUILD/screenshots" \
 	    ADMIN_PHONE="$ADMIN_PHONE" TMP="$T" node "$script")
-	printf '%s\n' "$out" | grep -v ' passed, '
-	line=$(printf '%s\n' "$out" | grep -E ': [0-9]+ passed, [0-9]+ failed$' | tail -1)
-	if [ -z "$line" ]; then
-		fail "$script printed no result"
-		continue
-	fi
-	PASS=$((PASS + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
-	FAIL=$((FAIL + $(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')))
+	node_result "$out"
 done
 finish

@@ -33,6 +33,21 @@ eq "no declaration: no svg" "$STATUS" 409
 req GET /api/v1/code
 eq "code needs a session" "$STATUS" 401
 
+# --- what a client needs to draw the form (the mini-program) ---------------
+req GET /api/v1/declarations/form
+eq "form options need a session" "$STATUS" 401
+req GET /api/v1/declarations/form -- "${AUTH1[@]}"
+eq "form options" "$STATUS" 200
+eq "not bound yet" "$(j .identity)" null
+eq "the two identity types" "$(j '[.id_types[].value]|join(",")')" resident_id,passport
+eq "every symptom, with the form's label" "$(j '.symptoms|length'),$(j '.symptoms[0].value'),$(j '.symptoms[0].label')" "7,fever,$(jq -r .sym_fever "$TOP/templates/zh.json")"
+eq "the countries of the form" "$(j '.countries|length')" "$(sql "SELECT count(*) FROM countries")"
+eq "the messages of the client's checks" "$(j .messages.invalid_temperature)" "$(jq -r .err.invalid_temperature "$TOP/templates/zh.json")"
+req GET /api/v1/declarations/form -- "${AUTH1[@]}" -H "Accept-Language: en"
+eq "in English when asked" "$(j '.symptoms[0].label')" "$(jq -r .sym_fever "$TOP/templates/en.json")"
+req POST /api/v1/declarations/form '{}' -- "${AUTH1[@]}"
+eq "form options: GET only" "$STATUS" 405
+
 # --- bad input: 4xx, a clear code, and nothing stored ---------------------
 OK_ID='"name":"王小华","id_type":"resident_id","id_number":"'$ID1'"'
 OK_HEALTH='"temperature":36.5,"symptoms":[],"travel":[],"contact":false'
@@ -98,6 +113,9 @@ declare_json "$U2" "{$OK_ID,$OK_HEALTH}"
 eq "someone else's identity" "$STATUS" 409
 eq "identity in use" "$(j .error.code)" identity_in_use
 eq "nothing stored for the squatter" "$(counts)" "$before"
+req GET /api/v1/declarations/form -- "${AUTH1[@]}"
+eq "bound: the identity masked" "$(j .identity.name_masked),$(j .identity.id_masked)" "王*华,1101**********002X"
+check "bound: never the number" sh -c "! grep -q '$ID1' '$T/body'"
 
 # --- the code ------------------------------------------------------------
 req GET /api/v1/code -- "${AUTH1[@]}"
@@ -105,6 +123,7 @@ eq "code" "$STATUS" 200
 eq "code colour" "$(j .color)" green
 eq "masked name" "$(j .name_masked)" "王*华"
 eq "masked ID" "$(j .id_masked)" "1101**********002X"
+eq "green: no reasons in words either" "$(j '.reason_texts|length')" 0
 eq "issued at" "$(j .issued_at)" 2026-11-29T10:00:00+08:00
 eq "expires 5 minutes later" "$(j .expires_at)" 2026-11-29T10:05:00+08:00
 TOKEN=$(j .token)

@@ -13,24 +13,7 @@ export HC_OTP_RESEND_INTERVAL=0
 APPID=wx0123456789abcdef
 SECRET=S3cr3tAppSecretStandIn0123456789
 SKPREFIX=sk-standin-secret-
-mkdir -p "$T/wx"
-printf '%s\n' "$SECRET" > "$T/wx/secret"
-chmod 600 "$T/wx/secret"
-
-WXPORT=$(free_port)
-python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$APPID" "$T/wx/secret" \
-    "$SKPREFIX" > "$T/standin.log" 2>&1 &
-WXPID=$!
-WX="http://127.0.0.1:$WXPORT"
-for _ in $(seq 100); do
-	curl -sf "$WX/control/stats" >/dev/null && break
-	sleep 0.05
-done
-trap 'kill $WXPID 2>/dev/null; wait $WXPID 2>/dev/null; cleanup' EXIT
-
-export HC_WECHAT_APPID=$APPID
-export HC_WECHAT_SECRET_FILE="$T/wx/secret"
-export HC_WECHAT_API_BASE=$WX
+start_wechat "$APPID" "$SECRET" "$SKPREFIX"
 export HC_WECHAT_TIMEOUT_MS=1000
 start_stack
 
