@@ -18,7 +18,8 @@
 # Apache will not serve as root, and the configurations are for a server
 # of its own user: as root, the test runs again as "nobody", on a copy of
 # what it needs (the checkout may be where nobody cannot read).  The
-# sanitizers' reports come back to where tests/run.sh looks for them.
+# sanitizers' reports and the logs come back to where tests/run.sh looks
+# for them.
 if [ "$(id -u)" = 0 ]; then
 	top=$(cd "$(dirname "$0")/../.." && pwd)
 	build=${BUILD:-build}
@@ -34,15 +35,21 @@ if [ "$(id -u)" = 0 ]; then
 	san() {	# san OPTIONS: log_path moved into $w/san
 		printf '%s' "$1" | sed -E "s|log_path=[^:]*/([^/:]*)|log_path=$w/san/\\1|"
 	}
+	mkdir -p "$w/logs" && chown "$u" "$w/logs"
 	env BUILD="$w/top/build" HOME="$w" TMPDIR="$w" \
 	    ASAN_OPTIONS="$(san "${ASAN_OPTIONS:-}")" \
 	    UBSAN_OPTIONS="$(san "${UBSAN_OPTIONS:-}")" \
+	    ${HC_LOG_ARCHIVE:+HC_LOG_ARCHIVE="$w/logs"} \
 	    setpriv --reuid="$u" --regid="$(id -g "$u")" --clear-groups \
 	    bash "$w/top/tests/e2e/servers.sh"
 	rc=$?
 	dir=$(printf '%s' "${ASAN_OPTIONS:-}" | sed -nE 's|.*log_path=([^:]*)/[^/:]*.*|\1|p')
 	if [ -n "$dir" ] && [ -n "$(ls -A "$w/san")" ]; then
 		cp "$w/san"/* "$dir"/
+	fi
+	# The logs for tests/logscan.sh, the same way.
+	if [ -n "${HC_LOG_ARCHIVE:-}" ] && [ -n "$(ls -A "$w/logs")" ]; then
+		cp "$w/logs"/* "$HC_LOG_ARCHIVE"/
 	fi
 	exit $rc
 fi
