@@ -20,7 +20,7 @@ api "$OWNER" POST /api/v1/venues '{"name":"图书馆","address":"文三路 1 号
 eq "venue registered" "$STATUS" 201
 VTOK=$(urltok "$(j .url)")
 VISITOR=$(login 13800000002)
-VID=$(sql "SELECT id FROM accounts WHERE phone = '13800000002'")
+VID=$(sql "SELECT id FROM accounts WHERE phone_mac = '$(phone_mac 13800000002)'")
 
 # Bulk, so that the copy takes a while: 300,000 earlier check-ins of the
 # visitor (today's, so no purge takes them), written with sqlite3.
@@ -106,7 +106,7 @@ missing=0
 while read -r _ p; do
 	n=$(copy "SELECT count(*) FROM declarations d JOIN account_persons ap
 	    ON ap.person_id = d.person_id JOIN accounts a ON a.id = ap.account_id
-	    WHERE a.phone = '$p'")
+	    WHERE a.phone_mac = '$(phone_mac "$p")'")
 	[ "$n" = 1 ] || { missing=$((missing + 1)); echo "missing declaration of $p" >&2; }
 done < <(grep '^declare' "$T/acks-before")
 eq "the copy holds every declaration acknowledged before it" "$missing" 0

@@ -239,7 +239,7 @@ smoke() {
 	eq "$S: declaration" "$STATUS $(j .color)" "201 green"
 	eq "$S: declaration stored" "$(sql "SELECT count(*) FROM declarations d
 	    JOIN account_persons ap ON ap.person_id = d.person_id
-	    JOIN accounts a ON a.id = ap.account_id WHERE a.phone = '${1}0001'")" 1
+	    JOIN accounts a ON a.id = ap.account_id WHERE a.phone_mac = '$(phone_mac "${1}0001")'")" 1
 	api "$u" GET /api/v1/code
 	eq "$S: code" "$STATUS $(j .color)" "200 green"
 	code=$(j .token)
