@@ -51,7 +51,7 @@ UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
-	  $(BUILD)/hello.fcgi
+	  $(BUILD)/hello.fcgi $(BUILD)/bench-gen
 
 .PHONY: all deps run test test-suite fuzz bench clean
 all: $(PROGS)
@@ -105,6 +105,10 @@ $(BUILD)/healthcodectl: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/ctl.o
 $(BUILD)/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lm
+
+# The benchmark's data generator: the service's own keys, hash and tokens.
+$(BUILD)/bench-gen: $(BUILD)/bench/gen.o $(FCGI_OBJ) $(APP_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # The host tool that turns files into C arrays; never sanitised.
 $(BUILD)/embed: fcgi/embed.c
