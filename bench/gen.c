@@ -7,7 +7,8 @@
  * hash with the data directory's identity key, the masked number), and a
  * name; DAYS days of declarations before today, every person every day,
  * in a different order each day; CHECKINS check-ins at VENUES venues
- * spread over the same days; the oldest of those days past the 14 days
+ * spread over the same days (one in a hundred made before the account
+ * bound its person, with none); the oldest of those days past the 14 days
  * kept, for the daily purge.  SAMPLE of the people, evenly spread, are
  * signed in (a session and its token) and have declared today.
  *
@@ -143,6 +144,32 @@ triggers_drop(const char *table)
 	return all.ptr != NULL ? all.ptr : strdup("");
 }
 
+/*
+ * Drops the indexes of table that a statement made (not those of its
+ * constraints), keeping their text: built once after the rows, they take
+ * a sort instead of millions of inserts at random places.
+ */
+static char *
+indexes_drop(const char *table)
+{
+	sqlite3_stmt *s = prep("SELECT name, sql FROM sqlite_master "
+	    "WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL");
+	struct buf all, drop;
+
+	buf_init(&all);
+	buf_init(&drop);
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		buf_printf(&all, "%s;\n", sqlite3_column_text(s, 1));
+		buf_printf(&drop, "DROP INDEX \"%s\";\n",
+		    sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	exec(buf_cstr(&drop));
+	buf_free(&drop);
+	return all.ptr != NULL ? all.ptr : strdup("");
+}
+
 static double
 since(const struct timespec *t0)
 {
@@ -164,6 +191,7 @@ main(int argc, char *argv[])
 	sqlite3_stmt *s, *dcl;
 	char id[32], hash[65], masked[24], ref[17], day[11], today[11];
 	char sid[32], phone[32], tok[23], *trig_decl, *trig_checkin, *jwt;
+	char *idx_decl, *idx_checkin;
 	unsigned char rnd[8];
 	time_t now, start, cutoff;
 	FILE *out;
@@ -211,6 +239,8 @@ main(int argc, char *argv[])
 	    "BEGIN");
 	trig_decl = triggers_drop("declarations");
 	trig_checkin = triggers_drop("checkins");
+	idx_decl = indexes_drop("declarations");
+	idx_checkin = indexes_drop("checkins");
 
 	s = prep("INSERT INTO accounts (id, phone, created_at, last_seen_at) "
 	    "VALUES (?1, ?2, ?3, ?4)");
@@ -289,16 +319,21 @@ main(int argc, char *argv[])
 
 	/* The check-ins of each day in time order, by anyone, anywhere. */
 	s = prep("INSERT INTO checkins (account_id, person_id, venue_id, "
-	    "color, checked_in_at) VALUES (?1, ?1, ?2, 'green', ?3)");
+	    "color, checked_in_at) VALUES (?1, ?2, ?3, 'green', ?4)");
 	n = checkins / days;
 	for (d = days, k = 0; d >= 1; d--) {
 		/* The last day takes what does not divide evenly. */
 		m = n + (d == 1 ? checkins % days : 0);
 		for (j = 0; j < m; j++, k++) {
-			sqlite3_bind_int64(s, 1, (k * 2654435761L) % persons +
-			    1);
-			sqlite3_bind_int64(s, 2, (k * 40503L) % venues + 1);
-			sqlite3_bind_int64(s, 3, start - d * 86400 + 6 * 3600 +
+			i = (k * 2654435761L) % persons + 1;
+			sqlite3_bind_int64(s, 1, i);
+			/* One in a hundred before the account bound its person. */
+			if (k % 100 == 0)
+				sqlite3_bind_null(s, 2);
+			else
+				sqlite3_bind_int64(s, 2, i);
+			sqlite3_bind_int64(s, 3, (k * 40503L) % venues + 1);
+			sqlite3_bind_int64(s, 4, start - d * 86400 + 6 * 3600 +
 			    j * 16 * 3600 / m);
 			step(s);
 		}
@@ -341,6 +376,8 @@ main(int argc, char *argv[])
 	sqlite3_finalize(s);
 	sqlite3_finalize(dcl);
 
+	exec(idx_decl);
+	exec(idx_checkin);
 	exec(trig_decl);
 	exec(trig_checkin);
 	exec("COMMIT");
@@ -350,6 +387,8 @@ main(int argc, char *argv[])
 	fprintf(stderr, "bench-gen: done in %.1f s\n", since(&t0));
 	free(trig_decl);
 	free(trig_checkin);
+	free(idx_decl);
+	free(idx_checkin);
 	buf_free(&num);
 	buf_free(&err);
 	explicit_bzero(app.id_key, sizeof(app.id_key));
