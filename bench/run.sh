@@ -249,7 +249,7 @@ sqlite3 "$DB" "SELECT url FROM daily_codes WHERE day = '$TODAY'" |
 sort "$T/codes-kept" | comm -23 - "$T/kept-now" | grep -q . &&
     echo "bench: WARNING: codes were renewed during the run; the verify row includes full checks"
 echo
-echo "median of $ROUNDS rounds (ratios to the ceiling of the same round; p99 the worst round's):"
+echo "median of $ROUNDS rounds (ratios to the ceiling of the same round; the worst round's p99 too):"
 awk -v target_p99=25 '
 function median(list,   n, a, i, j, t) {
 	n = split(list, a, " ")
@@ -269,6 +269,7 @@ BEGIN {
 	rps[$1] = rps[$1] " " $2
 	us[$1] = us[$1] " " $3
 	p50[$1] = p50[$1] " " $4
+	p99s[$1] = p99s[$1] " " $5
 	if ($5 + 0 > p99[$1] + 0) p99[$1] = $5
 	bad[$1] += $6
 	at[$1, $7] = $2
@@ -286,10 +287,10 @@ END {
 			    (ratio >= target[l]) ? "met" : "MISSED")
 		if (l != "hello")
 			t = t sprintf("%sp99 %s", (t == "") ? "  " : ", ",
-			    (p99[l] + 0 <= target_p99) ? "met" : "MISSED")
-		printf "  %-12s %8.0f req/s  ratio %.2f  p50 %6.2f ms  p99 %6.2f ms  CPU %4.0f us/req%s%s\n",
-		    l, median(rps[l]), ratio, median(p50[l]), p99[l],
-		    median(us[l]), t, bad[l] ? "  ERRORS in " bad[l] " rounds" : ""
+			    (median(p99s[l]) <= target_p99) ? "met" : "MISSED")
+		printf "  %-12s %8.0f req/s  ratio %.2f  p50 %6.2f ms  p99 %6.2f ms (worst %6.2f)  CPU %4.0f us/req%s%s\n",
+		    l, median(rps[l]), ratio, median(p50[l]), median(p99s[l]),
+		    p99[l], median(us[l]), t, bad[l] ? "  ERRORS in " bad[l] " rounds" : ""
 	}
 }' "$T/runs"
 
