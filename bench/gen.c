@@ -119,49 +119,27 @@ coprime(long n)
 }
 
 /*
- * Drops the triggers on table, keeping their text in sql (restore): a
- * generated row is the data a request would have written, and what the
- * triggers mark (a person's colour is stale) is already so for them all.
+ * Drops the triggers (type "trigger") or the indexes ("index") of table
+ * that a statement made (not those of its constraints), and returns
+ * their text, to be run again after the rows.  A generated row is the
+ * data a request would have written: what the triggers mark (a person's
+ * colour is stale) is already so for them all, and an index built once
+ * takes a sort instead of millions of inserts at random places.
  */
 static char *
-triggers_drop(const char *table)
+schema_drop(const char *type, const char *table)
 {
 	sqlite3_stmt *s = prep("SELECT name, sql FROM sqlite_master "
-	    "WHERE type = 'trigger' AND tbl_name = ?1");
+	    "WHERE type = ?1 AND tbl_name = ?2 AND sql IS NOT NULL");
 	struct buf all, drop;
 
 	buf_init(&all);
 	buf_init(&drop);
-	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, table, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		buf_printf(&all, "%s;\n", sqlite3_column_text(s, 1));
-		buf_printf(&drop, "DROP TRIGGER \"%s\";\n",
-		    sqlite3_column_text(s, 0));
-	}
-	sqlite3_finalize(s);
-	exec(buf_cstr(&drop));
-	buf_free(&drop);
-	return all.ptr != NULL ? all.ptr : strdup("");
-}
-
-/*
- * Drops the indexes of table that a statement made (not those of its
- * constraints), keeping their text: built once after the rows, they take
- * a sort instead of millions of inserts at random places.
- */
-static char *
-indexes_drop(const char *table)
-{
-	sqlite3_stmt *s = prep("SELECT name, sql FROM sqlite_master "
-	    "WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL");
-	struct buf all, drop;
-
-	buf_init(&all);
-	buf_init(&drop);
-	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		buf_printf(&all, "%s;\n", sqlite3_column_text(s, 1));
-		buf_printf(&drop, "DROP INDEX \"%s\";\n",
+		buf_printf(&drop, "DROP %s \"%s\";\n", type,
 		    sqlite3_column_text(s, 0));
 	}
 	sqlite3_finalize(s);
@@ -237,10 +215,10 @@ main(int argc, char *argv[])
 	exec("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
 	    "PRAGMA cache_size = -4000000; PRAGMA foreign_keys = OFF; "
 	    "BEGIN");
-	trig_decl = triggers_drop("declarations");
-	trig_checkin = triggers_drop("checkins");
-	idx_decl = indexes_drop("declarations");
-	idx_checkin = indexes_drop("checkins");
+	trig_decl = schema_drop("trigger", "declarations");
+	trig_checkin = schema_drop("trigger", "checkins");
+	idx_decl = schema_drop("index", "declarations");
+	idx_checkin = schema_drop("index", "checkins");
 
 	s = prep("INSERT INTO accounts (id, phone, created_at, last_seen_at) "
 	    "VALUES (?1, ?2, ?3, ?4)");
