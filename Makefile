@@ -5,7 +5,8 @@
 #   make test       install missing packages, build, run every test, then
 #                   again under -fsanitize=address,undefined
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS
-#   make bench      wrk through lighttpd against a hello-world FastCGI ceiling
+#   make bench      a province's database, then wrk through lighttpd against
+#                   a hello-world FastCGI ceiling (bench/run.sh)
 
 BUILD	?= build
 SAN	?=
