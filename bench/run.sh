@@ -61,7 +61,7 @@ export HC_PUBLIC_BASE_URL="$BASE"
 DB="$HC_DATA_DIR/healthcode.db"
 
 # secs T0: seconds since T0 (date +%s.%N), one decimal.
-secs() { echo "$(date +%s.%N) - $1" | bc | awk '{ printf "%.1f", $1 }'; }
+secs() { awk -v t0="$1" -v t1="$(date +%s.%N)" 'BEGIN { printf "%.1f", t1 - t0 }'; }
 
 "$BUILD/healthcodectl" init >/dev/null
 "$BUILD/healthcodectl" migrate >/dev/null
