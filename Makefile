@@ -153,7 +153,7 @@ test-suite: all $(UNIT_BINS)
 # Each harness also builds as a plain program that replays its corpus
 # (gcc, ASan+UBSan); make test runs those.
 FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token fuzz_csv \
-	  fuzz_clock fuzz_wechat
+	  fuzz_clock fuzz_wechat fuzz_jwks
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi \
 	      -fno-sanitize-recover=all
 FUZZ_SRC = $(FCGI_SRC)

@@ -81,7 +81,10 @@ stop() {
 	while [ $i -lt 50 ]; do
 		alive=""
 		for p in $pids; do
-			kill -0 "$p" 2>/dev/null && alive="$alive $p"
+			# A zombie (exited, not yet reaped) is gone too.
+			kill -0 "$p" 2>/dev/null &&
+			    [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" != Z ] &&
+			    alive="$alive $p"
 		done
 		[ -z "$alive" ] && break
 		sleep 0.1

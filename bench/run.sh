@@ -52,6 +52,7 @@ cleanup() {
 trap cleanup EXIT
 
 export HC_CONFIG="$TOP/conf/healthcode.conf" HC_DATA_DIR="$T/data"
+export HC_DEVELOPMENT=on	# codes to the outbox: a development server
 export HC_LOG_FILE="$T/healthcode.log" HC_OTP_IP_HOURLY=1000000
 # An hour, so that no code is renewed during the run.
 export HC_CODE_TTL=3600

@@ -13,6 +13,8 @@ DATA_DIR=$(cd "$DATA_DIR" && pwd)
 
 export HC_CONFIG="${HC_CONFIG:-$top/conf/healthcode.conf}"
 export HC_DATA_DIR="$DATA_DIR"
+# A development server: one-time codes go to $DATA_DIR/sms-outbox.log.
+export HC_DEVELOPMENT=on
 if [ -z "${HC_PUBLIC_BASE_URL:-}" ]; then
 	export HC_PUBLIC_BASE_URL="http://127.0.0.1:$PORT"
 fi

@@ -88,6 +88,13 @@ config_load(const struct cfg_def *defs, size_t n, const char *path,
 			buf_printf(err, "config: %s: %s", path, strerror(errno));
 			goto out;
 		}
+		/* A text file: a NUL would end it early, and silently. */
+		if (memchr(file.ptr, '\0', file.len) != NULL) {
+			buf_printf(err, "config: %s: not a text file (a NUL byte "
+			    "at offset %zu)", path, (size_t)((char *)memchr(
+			    file.ptr, '\0', file.len) - file.ptr));
+			goto out;
+		}
 		for (line = file.ptr; line != NULL; line = next) {
 			lineno++;
 			if ((next = strchr(line, '\n')) != NULL)

@@ -40,6 +40,48 @@ struct db_stmt;		/* is an sqlite3_stmt */
 
 #define S(s)	((sqlite3_stmt *)(s))
 
+/* The last failure of this process's connection (one request at a time). */
+static enum db_failure failure;
+
+/* Keeps the kind of the first failure since the last clear. */
+static void
+note_failure(int rc)
+{
+	if (failure != DB_FAIL_NONE)
+		return;
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		failure = DB_FAIL_BUSY;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+		failure = DB_FAIL_READONLY;
+		break;
+	case SQLITE_FULL:
+		failure = DB_FAIL_FULL;
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		failure = DB_FAIL_IO;
+		break;
+	default:
+		failure = DB_FAIL_OTHER;
+	}
+}
+
+enum db_failure
+db_failure(void)
+{
+	return failure;
+}
+
+void
+db_failure_clear(void)
+{
+	failure = DB_FAIL_NONE;
+}
+
 static const char pragmas[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"	/* WAL: a killed worker loses nothing committed */
@@ -196,6 +238,7 @@ db_step(struct db_stmt *s)
 		}
 		break;
 	}
+	note_failure(rc);
 	LOG("%s (%d): %.80s", sqlite3_errmsg(sqlite3_db_handle(S(s))), rc,
 	    sqlite3_sql(S(s)));
 	return DB_ERR;
@@ -262,6 +305,7 @@ tx_run(struct db *db, enum tx which)
 		if ((rc & 0xff) != SQLITE_BUSY || ++tries >= BUSY_RETRIES)
 			break;
 	}
+	note_failure(rc);
 	LOG("%s: %s", tx_sql[which], sqlite3_errmsg(db->h));
 	return -1;
 }

@@ -93,6 +93,20 @@ int db_checkpoint_due(struct db *db);
 /* Rows changed by the last statement; rowid of the last insert. */
 int64_t db_changes(struct db *db);
 int64_t db_last_id(struct db *db);
+/* Why the database last failed, for the request sequence's answer. */
+enum db_failure {
+	DB_FAIL_NONE,
+	DB_FAIL_BUSY,		/* locked past every retry */
+	DB_FAIL_READONLY,	/* the file or its directory is read-only */
+	DB_FAIL_FULL,		/* the disk (or a size limit) is full */
+	DB_FAIL_IO,		/* a read or write of the file failed */
+	DB_FAIL_OTHER
+};
+/* The failure seen since db_failure_clear() (per process), or NONE. */
+enum db_failure db_failure(void);
+/* Forgets it: at the start of each request. */
+void db_failure_clear(void);
+
 /* Returns 1 if the last error was a constraint violation (UNIQUE, CHECK, FK). */
 int db_constraint_failed(struct db *db);
 

@@ -55,6 +55,8 @@ struct request {
 	const char	*content_type;	/* raw header, may be NULL */
 	const char	*authorization;
 	const char	*accept_language;
+	const char	*origin;		/* Origin, may be NULL */
+	const char	*sec_fetch_site;	/* Sec-Fetch-Site, may be NULL */
 	const char	*remote_addr;
 	const char	*params[ROUTE_PARAMS];	/* {name} parts of the route */
 	char		 id[17];	/* request id, hex */

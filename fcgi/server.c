@@ -65,6 +65,8 @@ request_from_env(FCGX_Request *fr, struct request *req,
 	req->content_type = param(fr, "CONTENT_TYPE");
 	req->authorization = param(fr, "HTTP_AUTHORIZATION");
 	req->accept_language = param(fr, "HTTP_ACCEPT_LANGUAGE");
+	req->origin = param(fr, "HTTP_ORIGIN");
+	req->sec_fetch_site = param(fr, "HTTP_SEC_FETCH_SITE");
 	req->remote_addr = param(fr, "REMOTE_ADDR");
 	if (req->remote_addr == NULL)
 		req->remote_addr = "";
@@ -97,6 +99,8 @@ request_parse_body(struct request *req, const char *ctype, const char *body,
 {
 	switch (ctype_parse(ctype)) {
 	case CTYPE_JSON:
+		if (len == 0)
+			return 0;	/* a bodiless POST of a JSON API */
 		if ((req->json = json_parse_body(body, len)) == NULL) {
 			resp_error(resp, 400, "malformed_json", "the body is "
 			    "not a well-formed UTF-8 JSON object");

@@ -39,7 +39,7 @@ account_delete(struct ctx *c)
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	char who[32], phone_key[65], lookup_key[65];
+	char who[32], phone_key[65], fail_key[65], lookup_key[65];
 
 	/*
 	 * This worker's queued check records may name the account or its
@@ -48,6 +48,7 @@ account_delete(struct ctx *c)
 	 */
 	checklog_flush(a);
 	ratelimit_key(a, "otp-phone", c->phone, phone_key);
+	ratelimit_key(a, "otp-fail", c->phone, fail_key);
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
 	ratelimit_key(a, "lookup", who, lookup_key);
 
@@ -69,6 +70,7 @@ account_delete(struct ctx *c)
 	s = db_stmt(a->db, SQL_ACCOUNT_DELETE_RATE);
 	db_bind_text(s, 1, phone_key);
 	db_bind_text(s, 2, lookup_key);
+	db_bind_text(s, 3, fail_key);
 	if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
 		goto rollback;
 

@@ -3,6 +3,7 @@
  * is sent (6 digits, kept as a keyed hash, single use, a few tries), and
  * the right one opens a session (session.c).
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,56 @@ code_mac(struct app *a, const char *phone, const char *code, char mac[65])
 }
 
 /*
+ * A short keyed tag of a phone for the log lines an operator alerts on:
+ * the same phone, the same tag, and never the number.
+ */
+static void
+phone_tag(struct app *a, const char *phone, char tag[13])
+{
+	char mac[65];
+
+	ctx_mac(a, "log-phone", phone, mac);
+	memcpy(tag, mac, 12);
+	tag[12] = '\0';
+}
+
+/*
+ * The limits on sending codes: one per phone per otp_resend_interval,
+ * otp_phone_hourly an hour and otp_phone_daily a day (so a phone cannot
+ * be sent a text a minute all day, at the operator's cost), and
+ * otp_ip_hourly per address (IPv6 by its /64).  0, the wait, or -1.
+ */
+static long
+send_limits(struct ctx *c, const char *phone)
+{
+	struct app *a = c->app;
+	const struct rate_window caps[] = {
+		{ a->conf.otp_phone_hourly, 3600 },
+		{ a->conf.otp_phone_daily, 86400 },
+	};
+	char addr[INET6_ADDRSTRLEN + 4], tag[13];
+	long wait;
+
+	if ((wait = ratelimit_check(c, "otp-phone", phone, 1,
+	    a->conf.otp_resend)) != 0)
+		return wait;	/* an impatient user, not an attack */
+	if ((wait = ratelimit_hits(c, "otp-phone", phone, caps, 2)) != 0) {
+		if (wait > 0) {
+			phone_tag(a, phone, tag);
+			LOG("auth: one-time codes refused for phone %s: at its "
+			    "hourly or daily cap", tag);
+		}
+		return wait;
+	}
+	ratelimit_addr(c->req->remote_addr, addr, sizeof(addr));
+	if ((wait = ratelimit_hit(c, "otp-ip", addr, a->conf.otp_ip_hourly,
+	    3600)) > 0)
+		LOG("auth: one-time codes refused for an address: at "
+		    "otp_ip_hourly");
+	return wait;
+}
+
+/*
  * Sends a code to phone.  Returns 202, or a status with e: 429
  * rate_limited (*retry_after set), 503 sms_unavailable, 500.
  */
@@ -62,10 +113,7 @@ send_code(struct ctx *c, const char *phone, long *retry_after,
 	*retry_after = 0;
 	if (db_begin(a->db) == -1)
 		goto dberr;
-	if ((wait = ratelimit_hit(c, "otp-phone", phone, 1,
-	    a->conf.otp_resend)) ||
-	    (wait = ratelimit_hit(c, "otp-ip", c->req->remote_addr,
-	    a->conf.otp_ip_hourly, 3600))) {
+	if ((wait = send_limits(c, phone)) != 0) {
 		db_rollback(a->db);
 		if (wait < 0)
 			goto dberr;
@@ -116,30 +164,72 @@ dberr:
 }
 
 /*
+ * The limits on trying codes, before the code is read: login_ip_hourly
+ * tries per address (IPv6 by its /64), right or wrong, recorded; and
+ * otp_fail_daily wrong codes per phone, whichever codes they were for, so
+ * that asking for new codes does not buy new guesses.  0, the wait, or -1.
+ */
+static long
+try_limits(struct ctx *c, const char *phone)
+{
+	struct app *a = c->app;
+	char addr[INET6_ADDRSTRLEN + 4], tag[13];
+	long wait;
+
+	ratelimit_addr(c->req->remote_addr, addr, sizeof(addr));
+	if ((wait = ratelimit_hit(c, "login-ip", addr, a->conf.login_ip_hourly,
+	    3600)) != 0) {
+		if (wait > 0)
+			LOG("auth: sign-in refused for an address: at "
+			    "login_ip_hourly");
+		return wait;
+	}
+	if ((wait = ratelimit_check(c, "otp-fail", phone,
+	    a->conf.otp_fail_daily, 86400)) > 0) {
+		phone_tag(a, phone, tag);
+		LOG("auth: sign-in refused for phone %s: locked after "
+		    "otp_fail_daily wrong codes", tag);
+	}
+	return wait;
+}
+
+/*
  * Checks phone's code and opens a session.  Returns 0 with *token and
  * *expires, or a status with e: 401 wrong_code, code_expired,
- * too_many_attempts; 500.
+ * too_many_attempts; 429 rate_limited (*retry_after set); 500.  A try
+ * that is refused is still counted against the address.
  */
 static int
 sign_in(struct ctx *c, const char *phone, const char *code, char **token,
-    time_t *expires, struct in_err *e)
+    time_t *expires, long *retry_after, struct in_err *e)
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
-	char mac[65];
+	char mac[65], tag[13];
 	int64_t otp_id, account_id, attempts, exp_at;
+	long wait;
 	int match, rc;
 
 	*token = NULL;
+	*retry_after = 0;
 	if (db_begin(a->db) == -1)
 		goto dberr;
+	if ((wait = try_limits(c, phone)) != 0) {
+		if (wait < 0)
+			goto rollback;
+		if (db_commit(a->db) == -1)
+			goto rollback;
+		*retry_after = wait;
+		return in_err(e, 429, "rate_limited", NULL, NULL);
+	}
 	s = db_stmt(a->db, SQL_OTP_LATEST);
 	db_bind_text(s, 1, phone);
 	if ((rc = db_step(s)) != DB_ROW) {
 		db_reset(s);
-		db_rollback(a->db);
 		if (rc == DB_ERR)
-			goto dberr;
+			goto rollback;
+		if (db_commit(a->db) == -1)
+			goto rollback;
 		return in_err(e, 401, "code_expired", NULL, NULL);
 	}
 	otp_id = db_col_int(s, 0);
@@ -149,19 +239,25 @@ sign_in(struct ctx *c, const char *phone, const char *code, char **token,
 	attempts = db_col_int(s, 3);
 	db_reset(s);
 
-	if (exp_at <= c->now) {
-		db_rollback(a->db);
-		return in_err(e, 401, "code_expired", NULL, NULL);
-	}
-	if (attempts >= a->conf.otp_max_attempts) {
-		db_rollback(a->db);
-		return in_err(e, 401, "too_many_attempts", NULL, NULL);
+	if (exp_at <= c->now || attempts >= a->conf.otp_max_attempts) {
+		if (db_commit(a->db) == -1)
+			goto rollback;
+		return in_err(e, 401, exp_at <= c->now ? "code_expired" :
+		    "too_many_attempts", NULL, NULL);
 	}
 	if (!match) {
 		s = db_stmt(a->db, SQL_OTP_ATTEMPT);
 		db_bind_int(s, 1, otp_id);
-		if (db_run(s) == DB_ERR || db_commit(a->db) == -1)
+		if (db_run(s) == DB_ERR ||
+		    ratelimit_add(c, "otp-fail", phone) == -1 ||
+		    db_commit(a->db) == -1)
 			goto rollback;
+		if (ratelimit_check(c, "otp-fail", phone,
+		    a->conf.otp_fail_daily, 86400) > 0) {
+			phone_tag(a, phone, tag);
+			LOG("auth: phone %s reached otp_fail_daily wrong codes: "
+			    "sign-in locked for a day", tag);
+		}
 		return in_err(e, 401, attempts + 1 >= a->conf.otp_max_attempts ?
 		    "too_many_attempts" : "wrong_code", NULL, NULL);
 	}
@@ -214,7 +310,7 @@ api_otp(struct ctx *c)
 /*
  * POST /api/v1/auth/login {"phone","code"}
  * 200 {"token","expires_at"} and the hc_session cookie; 400 bad fields;
- * 401 wrong_code, code_expired, too_many_attempts.
+ * 401 wrong_code, code_expired, too_many_attempts; 429 rate_limited.
  */
 void
 api_login(struct ctx *c)
@@ -223,11 +319,14 @@ api_login(struct ctx *c)
 	struct in_err e;
 	char *token, iso[26];
 	time_t expires;
+	long retry = 0;
 	cJSON *o;
 
 	if (in_str(c, "phone", valid_phone, "invalid_phone", &phone, &e) ||
 	    in_str(c, "code", valid_otp, "invalid_code", &code, &e) ||
-	    sign_in(c, phone, code, &token, &expires, &e)) {
+	    sign_in(c, phone, code, &token, &expires, &retry, &e)) {
+		if (e.status == 429)
+			resp_header(c->resp, "Retry-After", "%ld", retry);
 		api_in_error(c, &e);
 		return;
 	}
@@ -336,8 +435,10 @@ page_login_post(struct ctx *c)
 		login_form(c, 400, phone, 1, &e, NULL);
 		return;
 	}
-	if ((st = sign_in(c, phone, code, &token, &expires, &e)) != 0) {
-		login_form(c, st, phone, 1, &e, NULL);
+	if ((st = sign_in(c, phone, code, &token, &expires, &retry,
+	    &e)) != 0) {
+		snprintf(wait, sizeof(wait), "%ld", retry);
+		login_form(c, st, phone, 1, &e, st == 429 ? wait : NULL);
 		return;
 	}
 	session_cookie(c, token, expires);

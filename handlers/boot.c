@@ -33,8 +33,13 @@ enum cfg {
 	CFG_OTP_MAX_ATTEMPTS,
 	CFG_OTP_RESEND_INTERVAL,
 	CFG_OTP_IP_HOURLY,
+	CFG_OTP_PHONE_HOURLY,
+	CFG_OTP_PHONE_DAILY,
+	CFG_OTP_FAIL_DAILY,
+	CFG_LOGIN_IP_HOURLY,
 	CFG_SMS_COMMAND,
 	CFG_SMS_OUTBOX,
+	CFG_DEVELOPMENT,
 	CFG_LOG_FILE,
 	CFG_KEYS_DIR,
 	CFG_CODE_TTL,
@@ -44,6 +49,7 @@ enum cfg {
 	CFG_YELLOW_CLEAR_DAYS,
 	CFG_TRUSTED_ISSUERS,
 	CFG_LOOKUP_HOURLY,
+	CFG_LOOKUP_IP_HOURLY,
 	CFG_RETENTION_OTP_MINUTES,
 	CFG_RETENTION_DECLARATIONS_DAYS,
 	CFG_RETENTION_CHECKINS_DAYS,
@@ -79,8 +85,13 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_OTP_MAX_ATTEMPTS] = { "otp_max_attempts", "5" },
 	[CFG_OTP_RESEND_INTERVAL] = { "otp_resend_interval", "60" },
 	[CFG_OTP_IP_HOURLY] = { "otp_ip_hourly", "10" },
+	[CFG_OTP_PHONE_HOURLY] = { "otp_phone_hourly", "5" },
+	[CFG_OTP_PHONE_DAILY] = { "otp_phone_daily", "10" },
+	[CFG_OTP_FAIL_DAILY] = { "otp_fail_daily", "10" },
+	[CFG_LOGIN_IP_HOURLY] = { "login_ip_hourly", "60" },
 	[CFG_SMS_COMMAND] = { "sms_command", "" },
 	[CFG_SMS_OUTBOX] = { "sms_outbox", "${data_dir}/sms-outbox.log" },
+	[CFG_DEVELOPMENT] = { "development", "off" },
 	[CFG_LOG_FILE] = { "log_file", "" },
 	[CFG_KEYS_DIR] = { "keys_dir", "${data_dir}/keys" },
 	[CFG_CODE_TTL] = { "code_ttl", "300" },
@@ -90,6 +101,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_YELLOW_CLEAR_DAYS] = { "yellow_clear_days", "7" },
 	[CFG_TRUSTED_ISSUERS] = { "trusted_issuers", "" },
 	[CFG_LOOKUP_HOURLY] = { "lookup_hourly", "60" },
+	[CFG_LOOKUP_IP_HOURLY] = { "lookup_ip_hourly", "240" },
 	[CFG_RETENTION_OTP_MINUTES] = { "retention_otp_minutes", "10" },
 	[CFG_RETENTION_DECLARATIONS_DAYS] = { "retention_declarations_days",
 	    "14" },
@@ -121,6 +133,28 @@ cfg_num(char **raw, enum cfg k, long long min, long long max,
 	if (config_int(raw[k], min, max, out) == -1) {
 		buf_printf(err, "config: %s must be an integer in %lld..%lld",
 		    cfg_defs[k].key, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A secret must be a regular file that neither group nor others can
+ * read (mode 0600 or stricter); 0, or -1 with err naming the file.  A
+ * missing file is left to the reader's own message.
+ */
+static int
+secret_mode_ok(const char *what, const char *path, struct buf *err)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+		buf_printf(err, "%s%s: a secret must be a file of mode 0600 (it "
+		    "is %s%04o): chmod 600 it", what, path,
+		    S_ISREG(st.st_mode) ? "" : "not a file, ",
+		    (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;
@@ -174,6 +208,12 @@ boot_config(struct app *a, struct buf *err)
 	cf->day_cutoff = raw[CFG_DAY_CUTOFF];
 	cf->sms_command = raw[CFG_SMS_COMMAND];
 	cf->sms_outbox = raw[CFG_SMS_OUTBOX];
+	if (strcmp(raw[CFG_DEVELOPMENT], "on") != 0 &&
+	    strcmp(raw[CFG_DEVELOPMENT], "off") != 0) {
+		buf_puts(err, "config: development must be on or off");
+		return -1;
+	}
+	cf->development = strcmp(raw[CFG_DEVELOPMENT], "on") == 0;
 	cf->log_file = raw[CFG_LOG_FILE];
 	cf->keys_dir = raw[CFG_KEYS_DIR];
 	cf->trusted_issuers = raw[CFG_TRUSTED_ISSUERS];
@@ -189,6 +229,14 @@ boot_config(struct app *a, struct buf *err)
 	    cfg_num(raw, CFG_OTP_RESEND_INTERVAL, 0, 3600, &cf->otp_resend,
 	    err) ||
 	    cfg_num(raw, CFG_OTP_IP_HOURLY, 1, 1000000, &cf->otp_ip_hourly,
+	    err) ||
+	    cfg_num(raw, CFG_OTP_PHONE_HOURLY, 1, 1000000,
+	    &cf->otp_phone_hourly, err) ||
+	    cfg_num(raw, CFG_OTP_PHONE_DAILY, 1, 1000000, &cf->otp_phone_daily,
+	    err) ||
+	    cfg_num(raw, CFG_OTP_FAIL_DAILY, 1, 1000000, &cf->otp_fail_daily,
+	    err) ||
+	    cfg_num(raw, CFG_LOGIN_IP_HOURLY, 1, 1000000, &cf->login_ip_hourly,
 	    err) ||
 	    cfg_num(raw, CFG_RETENTION_OTP_MINUTES, 1, 3650,
 	    &cf->keep.otp_minutes, err) ||
@@ -220,6 +268,8 @@ boot_config(struct app *a, struct buf *err)
 	    &cf->wechat_timeout_ms, err) ||
 	    cfg_num(raw, CFG_LOOKUP_HOURLY, 1, 100000, &cf->lookup_hourly,
 	    err) ||
+	    cfg_num(raw, CFG_LOOKUP_IP_HOURLY, 1, 1000000,
+	    &cf->lookup_ip_hourly, err) ||
 	    rules_config(raw, cf, err))
 		return -1;
 	if (!valid_region_code(raw[CFG_REGION])) {
@@ -248,6 +298,8 @@ boot_read_secret(const char *path, unsigned char key[32], struct buf *err)
 	size_t i, n;
 	int hi, lo;
 
+	if (secret_mode_ok("", path, err) == -1)
+		return -1;
 	buf_init(&b);
 	if (read_file(path, &b) == -1) {
 		buf_printf(err, "%s: %s (run \"healthcodectl init\" to create "
@@ -300,11 +352,8 @@ load_wechat_secret(struct app *a, struct buf *err)
 		    strerror(errno));
 		return -1;
 	}
-	if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-		buf_printf(err, "wechat_secret_file %s: must be a file of mode "
-		    "0600", path);
+	if (secret_mode_ok("wechat_secret_file ", path, err) == -1)
 		return -1;
-	}
 	buf_init(&b);
 	if (read_file(path, &b) == -1) {
 		buf_printf(err, "wechat_secret_file %s: %s", path,
@@ -486,6 +535,17 @@ boot_server(struct app *a, struct buf *err)
 {
 	struct buf jwks;
 
+	/*
+	 * The outbox writes every phone and code in clear and is never
+	 * purged: a development server's delivery, never a deployment's.
+	 */
+	if (*a->conf.sms_command == '\0' && !a->conf.development) {
+		buf_printf(err, "sms_command is empty, so one-time codes would be "
+		    "written in clear to %s: configure the SMS gateway's "
+		    "command, or set development = on for a development "
+		    "server", a->conf.sms_outbox);
+		return -1;
+	}
 	if (boot_db(a, err) == -1)
 		return -1;
 	if (boot_read_secret(a->conf.session_key_file, a->session_key,

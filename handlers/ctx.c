@@ -15,6 +15,8 @@
 
 #define CSRF_BYTES	16	/* 22 characters of base64url */
 #define CSRF_LEN	22
+/* The signed-out form token's cookie (page_csrf). */
+#define CSRF_COOKIE(a)	((a)->conf.cookie_secure ? "__Host-hc_csrf" : "hc_csrf")
 
 int
 in_err(struct in_err *e, int status, const char *code, const char *field,
@@ -249,16 +251,30 @@ ctx_lang(const struct request *r)
 	return LANG_ZH;
 }
 
+/*
+ * The anti-forgery token of the request's forms.  Signed in: derived
+ * from the session (a keyed hash of its id), so it is new at every
+ * sign-in and a cookie planted by another host is worth nothing.
+ * Signed out (the sign-in form): a random token in a cookie, sent back
+ * with the form; over https the cookie is __Host-, which a sibling domain
+ * or a plain-http host cannot set.
+ */
 const char *
 page_csrf(struct ctx *c)
 {
-	const char *tok = kv_get(&c->req->cookies, "hc_csrf");
-	static char fresh[CSRF_LEN + 1];
+	static char fresh[65];
+	const char *tok;
 
+	if (c->authed) {
+		ctx_mac(c->app, "csrf", c->sid, fresh);
+		fresh[CSRF_LEN] = '\0';
+		return fresh;
+	}
+	tok = kv_get(&c->req->cookies, CSRF_COOKIE(c->app));
 	if (tok != NULL && strlen(tok) == CSRF_LEN)
 		return tok;
 	rand_token(fresh, sizeof(fresh), CSRF_BYTES);
-	resp_cookie(c->resp, "hc_csrf", fresh, -1, 1,
+	resp_cookie(c->resp, CSRF_COOKIE(c->app), fresh, -1, 1,
 	    c->app->conf.cookie_secure);
 	return fresh;
 }
@@ -266,11 +282,16 @@ page_csrf(struct ctx *c)
 int
 page_csrf_ok(struct ctx *c)
 {
-	const char *cookie = kv_get(&c->req->cookies, "hc_csrf");
 	const char *form = kv_get(&c->req->form, "_csrf");
+	const char *want;
 
-	return cookie != NULL && form != NULL && strlen(cookie) == CSRF_LEN &&
-	    ct_streq(cookie, form);
+	if (form == NULL || strlen(form) != CSRF_LEN)
+		return 0;
+	if (!c->authed && ((want = kv_get(&c->req->cookies,
+	    CSRF_COOKIE(c->app))) == NULL || strlen(want) != CSRF_LEN))
+		return 0;
+	want = page_csrf(c);
+	return ct_streq(want, form);
 }
 
 void

@@ -62,8 +62,13 @@ struct conf {
 	long long	 otp_max_attempts;
 	long long	 otp_resend;
 	long long	 otp_ip_hourly;
+	long long	 otp_phone_hourly;	/* codes to one phone an hour */
+	long long	 otp_phone_daily;	/* and a day */
+	long long	 otp_fail_daily;	/* wrong codes for one phone a day */
+	long long	 login_ip_hourly;	/* sign-in tries per address an hour */
 	const char	*sms_command;
 	const char	*sms_outbox;
+	int		 development;	/* a development server: the outbox */
 	const char	*log_file;
 	const char	*keys_dir;
 	long long	 code_ttl;
@@ -71,6 +76,7 @@ struct conf {
 	char		 rules_id[48];	/* the rules configuration, for the colour cache */
 	const char	*trusted_issuers;
 	long long	 lookup_hourly;
+	long long	 lookup_ip_hourly;	/* lookups per address an hour */
 	long long	 import_limit;	/* bytes of a case-list body */
 	long long	 import_rows_max;
 	long long	 trace_window_minutes;	/* co-visit: +- around a visit */

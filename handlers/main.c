@@ -16,6 +16,25 @@
 #include "boot.h"
 #include "routes.h"
 
+/* Points stderr at path (nothing when NULL or empty); 0, or -1. */
+static int
+log_to(const char *path)
+{
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	if (dup2(fd, STDERR_FILENO) == -1) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 int
 main(void)
 {
@@ -33,22 +52,20 @@ main(void)
 	mallopt(M_TRIM_THRESHOLD, 4 << 20);
 	log_init("healthcode");
 	buf_init(&err);
+	/*
+	 * spawn-fcgi points stderr at /dev/null: log_file says where to log
+	 * instead, from here on, so start-up refusals are seen too.  A
+	 * configuration that cannot be read names no log_file: then the
+	 * environment's HC_LOG_FILE, if any, hears why.
+	 */
 	if (boot_config(&app, &err) == -1) {
+		(void)log_to(getenv("HC_LOG_FILE"));
 		LOG("%s", buf_cstr(&err));
 		goto fail;
 	}
-	/*
-	 * spawn-fcgi points stderr at /dev/null: log_file says where to log
-	 * instead, from here on, so start-up refusals are seen too.
-	 */
-	if (*app.conf.log_file != '\0') {
-		int fd = open(app.conf.log_file, O_WRONLY | O_APPEND |
-		    O_CREAT | O_CLOEXEC, 0600);
-		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1) {
-			LOG("%s: %s", app.conf.log_file, strerror(errno));
-			goto fail;
-		}
-		close(fd);
+	if (log_to(app.conf.log_file) == -1) {
+		LOG("%s: %s", app.conf.log_file, strerror(errno));
+		goto fail;
 	}
 	if (boot_server(&app, &err) == -1) {
 		LOG("%s", buf_cstr(&err));

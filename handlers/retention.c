@@ -33,7 +33,7 @@
 /* What a class's threshold (?1) is. */
 enum threshold {
 	TH_OTP,		/* created before now - retention_otp_minutes */
-	TH_RATE,	/* hits older than a day (the longest window is 1 h) */
+	TH_RATE,	/* hits older than a day (the longest window) */
 	TH_NOW,		/* ended by now (sessions) */
 	TH_TODAY,	/* days before today (daily codes) */
 	TH_DAYS,	/* days before the oldest kept day */

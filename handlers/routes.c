@@ -12,8 +12,10 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../fcgi/clock.h"
+#include "../fcgi/log.h"
 #include "../fcgi/router.h"
 #include "checklog.h"
 #include "retention.h"
@@ -79,6 +81,7 @@ void page_code(struct ctx *);
 void api_verify(struct ctx *);
 void api_verify_lookup(struct ctx *);
 void page_verify(struct ctx *);
+void page_verify_post(struct ctx *);
 /* venues.c */
 void api_venue_create(struct ctx *);
 void api_venues(struct ctx *);
@@ -184,6 +187,7 @@ static const struct handler routes[] = {
 	POST("/api/v1/verify", api_verify, NEED_CHECKER, 0),
 	POST("/api/v1/verify/lookup", api_verify_lookup, NEED_CHECKER, 0),
 	GET("/v/{token}", page_verify, NEED_NONE, R_PAGE | R_SESSION),
+	POST("/v/{token}", page_verify_post, NEED_CHECKER, R_PAGE),
 	/* venues.c */
 	POST("/api/v1/venues", api_venue_create, NEED_USER, 0),
 	GET("/api/v1/venues", api_venues, NEED_USER, 0),
@@ -267,6 +271,51 @@ refuse(struct ctx *c, int page, int status, const char *code)
 		api_err(c, status, code);
 }
 
+/*
+ * Whether a browser says another site made it send this request: its
+ * Sec-Fetch-Site is not same-origin or none (a sibling subdomain is
+ * same-site, and refused too), or its Origin is not public_base_url's.
+ * Clients that send neither (the mini-program, curl) are not browsers.
+ */
+static int
+cross_site(const struct ctx *c)
+{
+	const char *site = c->req->sec_fetch_site, *o = c->req->origin;
+	const char *base = c->app->conf.public_base_url, *p;
+	size_t n;
+
+	if (site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0)
+		return 1;
+	if (o == NULL)
+		return 0;
+	/* The origin of the base URL: up to the path, if any. */
+	p = strstr(base, "://");
+	p = p != NULL ? strchr(p + 3, '/') : NULL;
+	n = p != NULL ? (size_t)(p - base) : strlen(base);
+	return strlen(o) != n || strncasecmp(o, base, n) != 0;
+}
+
+/*
+ * A 500 that came of the database being busy, read-only, full or failing
+ * is the service being unavailable, not broken: 503 saying so (nothing was
+ * saved: every write is one transaction), with a Retry-After.
+ */
+static void
+storage_failure(struct ctx *c, int page)
+{
+	enum db_failure f;
+
+	if (c->resp->status != 500 || (f = db_failure()) == DB_FAIL_NONE ||
+	    f == DB_FAIL_OTHER)
+		return;
+	LOG("database %s: answered 503", f == DB_FAIL_BUSY ? "busy" :
+	    f == DB_FAIL_READONLY ? "read-only" : f == DB_FAIL_FULL ?
+	    "full" : "failing");
+	refuse(c, page, 503, f == DB_FAIL_BUSY ? "busy" : "storage_unavailable");
+	resp_header(c->resp, "Retry-After", "%d", f == DB_FAIL_BUSY ? 1 : 60);
+}
+
 void
 app_serve(void *arg, struct request *req, struct response *resp,
     struct server_io *io, const char **route)
@@ -312,10 +361,17 @@ app_serve(void *arg, struct request *req, struct response *resp,
 
 	if (h->r.method == METHOD_POST || h->r.method == METHOD_PUT ||
 	    h->r.method == METHOD_DELETE) {
-		/* Pages take forms, the API takes JSON: no cross-site JSON posts. */
+		if (cross_site(&c)) {
+			refuse(&c, h->flags & R_PAGE, 403, "cross_site");
+			goto out;
+		}
+		/*
+		 * Pages take forms; the API takes JSON (or a CSV), named even
+		 * with no body, so that no form of another site can post to it.
+		 */
 		ct = ctype_parse(req->content_type);
-		if (ct != CTYPE_NONE && ct != ((h->flags & R_PAGE) ?
-		    CTYPE_FORM : (h->flags & R_CSV) ? CTYPE_CSV : CTYPE_JSON)) {
+		if ((h->flags & R_PAGE) ? ct != CTYPE_NONE && ct != CTYPE_FORM :
+		    ct != ((h->flags & R_CSV) ? CTYPE_CSV : CTYPE_JSON)) {
 			refuse(&c, h->flags & R_PAGE, 415,
 			    "unsupported_media_type");
 			goto out;
@@ -350,7 +406,9 @@ app_serve(void *arg, struct request *req, struct response *resp,
 		page_error(&c, 403, "csrf");
 		goto out;
 	}
+	db_failure_clear();
 	h->fn(&c);
+	storage_failure(&c, h->flags & R_PAGE);
 out:
 	db_read_end(a->db);
 	free(params);

@@ -11,13 +11,18 @@
 #include "valid.h"
 
 #define SID_BYTES	16
-#define COOKIE		"hc_session"
+/*
+ * Over https the cookie is __Host-: Secure, Path=/, no Domain, so that
+ * neither a sibling subdomain nor a plain-http host can plant one.
+ */
+#define COOKIE(a)	((a)->conf.cookie_secure ? "__Host-hc_session" : \
+			    "hc_session")
 
 /* Returns the session token the request carries, or NULL. */
 static const char *
-request_token(const struct request *r)
+request_token(const struct ctx *c)
 {
-	const char *a = r->authorization;
+	const char *a = c->req->authorization;
 
 	if (a != NULL && strncasecmp(a, "Bearer ", 7) == 0) {
 		a += 7;
@@ -25,7 +30,7 @@ request_token(const struct request *r)
 			a++;
 		return a;
 	}
-	return kv_get(&r->cookies, COOKIE);
+	return kv_get(&c->req->cookies, COOKIE(c->app));
 }
 
 int
@@ -38,7 +43,7 @@ session_read(struct ctx *c)
 	size_t n;
 
 	c->authed = 0;
-	if ((tok = request_token(c->req)) == NULL || *tok == '\0')
+	if ((tok = request_token(c)) == NULL || *tok == '\0')
 		return 0;
 	if (tok_verify_hs256(tok, c->app->session_key,
 	    sizeof(c->app->session_key), c->now, &claims) != TOK_OK) {
@@ -119,14 +124,15 @@ session_create(struct ctx *c, int64_t account, char **token,
 void
 session_cookie(struct ctx *c, const char *token, time_t expires)
 {
-	resp_cookie(c->resp, COOKIE, token, (long)(expires - c->now), 1,
+	resp_cookie(c->resp, COOKIE(c->app), token, (long)(expires - c->now), 1,
 	    c->app->conf.cookie_secure);
 }
 
 void
 session_forget(struct ctx *c)
 {
-	resp_cookie(c->resp, COOKIE, "", 0, 1, c->app->conf.cookie_secure);
+	resp_cookie(c->resp, COOKIE(c->app), "", 0, 1,
+	    c->app->conf.cookie_secure);
 	c->authed = 0;
 }
 

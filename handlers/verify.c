@@ -4,6 +4,7 @@
  * their published keys.  Every check is recorded for tracing
  * (checklog.c).  Anyone who is not a checker sees no personal data.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -311,7 +312,7 @@ void
 api_verify_lookup(struct ctx *c)
 {
 	const char *name, *type, *number, *nat, *place;
-	char who[32], today[11];
+	char who[32], today[11], addr[INET6_ADDRSTRLEN + 4];
 	struct identity id;
 	struct person p;
 	struct in_err e;
@@ -338,15 +339,20 @@ api_verify_lookup(struct ctx *c)
 		return;
 	}
 	/*
-	 * Lookups reveal health status by ID number: limited per checker.
+	 * Lookups reveal health status by ID number: limited per checker
+	 * and per address (IPv6 by its /64).
 	 * The person is read in the same transaction, since finding one may
 	 * move a passport person to its new key (two writes, one commit).
 	 */
 	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
+	ratelimit_addr(c->req->remote_addr, addr, sizeof(addr));
 	if (db_begin(c->app->db) == -1)
 		goto dberr_clear;
-	wait = ratelimit_hit(c, "lookup", who, c->app->conf.lookup_hourly,
-	    3600);
+	/* And per address: many checker accounts on one network too. */
+	if ((wait = ratelimit_hit(c, "lookup", who,
+	    c->app->conf.lookup_hourly, 3600)) == 0)
+		wait = ratelimit_hit(c, "lookup-ip", addr,
+		    c->app->conf.lookup_ip_hourly, 3600);
 	rc = wait == 0 ? person_find(c, &id, &p) : 0;
 	explicit_bzero(id.number, sizeof(id.number));
 	/* The name must match too; either miss reads as no declaration. */
@@ -392,22 +398,16 @@ dberr:
 }
 
 /*
- * GET /v/{token}: what any camera opens.  A signed-in checker sees the
- * result big (and it is recorded); anyone else only that the code must be
- * shown to staff.  200.
+ * The check of /v/{token} for a signed-in checker, recorded, and its
+ * page.
  */
-void
-page_verify(struct ctx *c)
+static void
+verify_page(struct ctx *c)
 {
 	cJSON *d = cJSON_CreateObject();
 	struct check k;
 	char at[26], key[48], region[128];
 
-	if (!c->authed || !(c->roles & ROLE_CHECKER)) {
-		cJSON_AddBoolToObject(d, "public", 1);
-		page_render(c, 200, "verify.html", "verify_title", d);
-		return;
-	}
 	if (check_token(c, c->req->params[0], &k) == -1 &&
 	    strcmp(k.reason, "internal") == 0) {
 		cJSON_Delete(d);
@@ -434,4 +434,42 @@ page_verify(struct ctx *c)
 		cJSON_AddStringToObject(d, "reason", page_text(c, key));
 	}
 	page_render(c, 200, "verify.html", "verify_title", d);
+}
+
+/*
+ * GET /v/{token}: what any camera opens.  A signed-in checker sees the
+ * result big, and it is recorded, when the browser says the navigation
+ * was direct (a camera, the address bar) or from our own pages
+ * (Sec-Fetch-Site none or same-origin); from anywhere else (a link on
+ * another site, which could plant a false contact-tracing record) or a
+ * browser that does not say, a button that confirms it (POST).  Anyone
+ * else sees only that the code must be shown to staff.  200.
+ */
+void
+page_verify(struct ctx *c)
+{
+	const char *site = c->req->sec_fetch_site;
+	cJSON *d;
+
+	if (!c->authed || !(c->roles & ROLE_CHECKER)) {
+		d = cJSON_CreateObject();
+		cJSON_AddBoolToObject(d, "public", 1);
+		page_render(c, 200, "verify.html", "verify_title", d);
+		return;
+	}
+	if (site == NULL || (strcmp(site, "none") != 0 &&
+	    strcmp(site, "same-origin") != 0)) {
+		d = cJSON_CreateObject();
+		cJSON_AddBoolToObject(d, "confirm", 1);
+		page_render(c, 200, "verify.html", "verify_title", d);
+		return;
+	}
+	verify_page(c);
+}
+
+/* POST /v/{token} (_csrf): the confirmed check, recorded.  200. */
+void
+page_verify_post(struct ctx *c)
+{
+	verify_page(c);
 }

@@ -14,6 +14,7 @@
  * one request together stay within wechat_timeout_ms; no database lock is
  * held while waiting on WeChat.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,7 @@ wechat_sign_in(struct ctx *c, const char *code, const char *phone_code,
 	struct wx w = { c, now_ms() + a->conf.wechat_timeout_ms };
 	struct db_stmt *s;
 	char openid[WX_OPENID_MAX + 1], mac[65], phone[WX_PHONE_MAX + 1];
+	char addr[INET6_ADDRSTRLEN + 4];
 	int64_t account_id;
 	enum wx_res res;
 	long wait;
@@ -259,8 +261,9 @@ wechat_sign_in(struct ctx *c, const char *code, const char *phone_code,
 	/* The per-IP limit first, committed before WeChat is asked. */
 	if (db_begin(a->db) == -1)
 		return in_err(e, 500, "internal", NULL, NULL);
-	if ((wait = ratelimit_hit(c, "wechat-ip", c->req->remote_addr,
-	    a->conf.otp_ip_hourly, 3600)) != 0 || db_commit(a->db) == -1) {
+	ratelimit_addr(c->req->remote_addr, addr, sizeof(addr));
+	if ((wait = ratelimit_hit(c, "wechat-ip", addr, a->conf.otp_ip_hourly,
+	    3600)) != 0 || db_commit(a->db) == -1) {
 		db_rollback(a->db);
 		if (wait <= 0)
 			return in_err(e, 500, "internal", NULL, NULL);

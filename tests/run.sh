@@ -43,6 +43,9 @@ run() {
 for build in "$@"; do
 	BUILD_LABEL=$build
 	SANDIR=$(mktemp -d "${TMPDIR:-/tmp}/hc-san.XXXXXX")
+	# Every test's logs, for the scan for personal data and secrets.
+	HC_LOG_ARCHIVE=$(mktemp -d "${TMPDIR:-/tmp}/hc-logs.XXXXXX")
+	export HC_LOG_ARCHIVE
 	export ASAN_OPTIONS="log_path=$SANDIR/asan:detect_leaks=1"
 	export UBSAN_OPTIONS="log_path=$SANDIR/ubsan:print_stacktrace=1:halt_on_error=1"
 	for t in "$build"/tests/test_*; do
@@ -64,6 +67,9 @@ for build in "$@"; do
 		run browser env BUILD="$build" bash tests/browser/run.sh
 	fi
 	run miniprogram env BUILD="$build" bash tests/miniprogram/run.sh
+	run logscan bash tests/logscan.sh "$HC_LOG_ARCHIVE"
+	rm -rf "$HC_LOG_ARCHIVE"
+	unset HC_LOG_ARCHIVE
 	rm -rf "$SANDIR"
 	unset ASAN_OPTIONS UBSAN_OPTIONS
 done

@@ -17,6 +17,7 @@
 #include "../handlers/checklog.h"
 #include "../handlers/colour.h"
 #include "../handlers/person.h"
+#include "../handlers/ratelimit.h"
 #include "../handlers/retention.h"
 #include "../handlers/session.h"
 #include "../handlers/valid.h"
@@ -596,6 +597,55 @@ test_purge_claims(void)
 	T_CHECK(one(sql) == 1, "the other worker's claim is left alone");
 }
 
+/* What a limit counts of an address, and limits over several windows. */
+static void
+test_ratelimit(void)
+{
+	static const struct {
+		const char *in, *out;
+	} addrs[] = {
+		{ "203.0.113.7", "203.0.113.7" },
+		{ "2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64" },
+		{ "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64" },
+		{ "2001:DB8:1:2::9", "2001:db8:1:2::/64" },
+		{ "::1", "::/64" },
+		{ "::ffff:203.0.113.7", "203.0.113.7" },	/* dual stack */
+		{ "fe80::1%eth0", "fe80::1%eth0" },	/* not parsed: as it is */
+		{ "", "" },
+		{ "not an address", "not an address" },
+	};
+	const struct rate_window w[] = { { 2, 60 }, { 3, 3600 } };
+	struct ctx c;
+	char out[64], small[8];
+	size_t i;
+
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		ratelimit_addr(addrs[i].in, out, sizeof(out));
+		T_STREQ(out, addrs[i].out, "address %s", addrs[i].in);
+	}
+	ratelimit_addr("2001:db8:1:2:3:4:5:6", small, sizeof(small));
+	T_CHECK(strlen(small) < sizeof(small), "a short buffer stays a string");
+
+	T_CHECK(db_begin(app.db) == 0, "begin");
+	c = at(NOW);
+	T_CHECK(ratelimit_hits(&c, "t", "x", w, 2) == 0, "first hit");
+	T_CHECK(ratelimit_hits(&c, "t", "x", w, 2) == 0, "second hit");
+	T_CHECK(ratelimit_hits(&c, "t", "x", w, 2) == 60, "third: a minute");
+	T_CHECK(ratelimit_check(&c, "t", "y", 1, 60) == 0, "another key");
+	c = at(NOW + 61);
+	T_CHECK(ratelimit_hits(&c, "t", "x", w, 2) == 0, "the minute over");
+	c = at(NOW + 122);
+	T_CHECK(ratelimit_hits(&c, "t", "x", w, 2) == 3600 - 122,
+	    "the hour's cap: until the first hit leaves the hour");
+	T_CHECK(one("SELECT count(*) FROM rate_hits") == 3,
+	    "refused hits are not recorded");
+	T_CHECK(ratelimit_check(&c, "t", "x", 4, 3600) == 0 &&
+	    one("SELECT count(*) FROM rate_hits") == 3, "a check records nothing");
+	T_CHECK(ratelimit_add(&c, "t", "x") == 0 &&
+	    ratelimit_check(&c, "t", "x", 4, 3600) == 3600 - 122, "added");
+	db_rollback(app.db);
+}
+
 int
 main(void)
 {
@@ -607,6 +657,7 @@ main(void)
 	test_colour_and_purge();
 	test_checklog();
 	test_purge_claims();
+	test_ratelimit();
 	boot_close(&app);
 	resp_free(&resp);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -45,7 +45,8 @@ function request(method, path, data, opts) {
     const header = {'Accept-Language': lang()}
     const t = token()
     if (t) header.Authorization = 'Bearer ' + t
-    if (data !== undefined) header['Content-Type'] = 'application/json'
+    // Every POST, PUT or DELETE names its type, with a body or without.
+    if (method !== 'GET') header['Content-Type'] = 'application/json'
     wx.request({
       url: config.base + path,
       method,

@@ -38,8 +38,6 @@ appeal_state() {
 	     SELECT group_concat(coalesce(override_color, '-') || '/' || override_from || '/' || override_until || '/' || color_gen, ',') FROM persons;" | tr '\n' ' '
 }
 state() { printf '%s audit:%s' "$(appeal_state)" "$(sql "SELECT count(*) FROM audit_log")"; }
-# The CSRF token of the jar's browser (its cookie: what the forms carry).
-jar_csrf() { awk '$6 == "hc_csrf" { print $7 }' "$JAR"; }
 audit_last() { sql "SELECT action || ' ' || subject || ' ' || details FROM audit_log ORDER BY id DESC LIMIT 1"; }
 
 ID1=11010519491231002	# 王小华: listed as confirmed, red

@@ -165,6 +165,22 @@ eq "tampered signature" "$STATUS" 401
 req GET /api/v1/me -- -H "Authorization: Bearer garbage"
 eq "garbage token" "$STATUS" 401
 
+# --- the API names its type, and takes no browser's cross-site request ---
+nosess=$(sql "SELECT count(*) FROM sessions")
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Content-Length: 0" \
+    -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/auth/logout")
+eq "a bodiless API POST without a type" "$STATUS,$(j .error.code)" "415,unsupported_media_type"
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -X POST -H "Content-Type: text/plain" -H "Content-Length: 0" \
+    -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/auth/logout")
+eq "a bodiless API POST as text/plain (what a cross-site form can send)" "$STATUS" 415
+for h in "Origin: https://evil.example" "Sec-Fetch-Site: cross-site" "Sec-Fetch-Site: same-site"; do
+	req POST /api/v1/auth/logout -- -H "Cookie: hc_session=$TOKEN" -H "$h"
+	eq "$h: an API POST refused" "$STATUS,$(j .error.code)" "403,cross_site"
+done
+eq "the refused logouts ended nothing" "$(sql "SELECT count(*) FROM sessions")" "$nosess"
+req GET /api/v1/me -- -H "Cookie: hc_session=$TOKEN" -H "Sec-Fetch-Site: cross-site"
+eq "a cross-site read is no state change: answered" "$STATUS" 200
+
 # --- logout ends the session server-side ---------------------------------
 req POST /api/v1/auth/logout -- -H "Authorization: Bearer $TOKEN"
 eq "logout" "$STATUS" 200
@@ -175,6 +191,10 @@ req GET /api/v1/me -- -H "Authorization: Bearer $GOOD"
 eq "forged token of the dead session" "$STATUS" 401
 eq "session row gone" "$(sql "SELECT count(*) FROM sessions WHERE id = '$SID'")" 0
 
+# What a sign-in may create, without the rate-limit hits (every try is
+# counted against its address, a refused one too).
+signin_snapshot() { db_snapshot | sed 's/ rate|[0-9]* //'; }
+
 # --- five wrong codes kill the code --------------------------------------
 Q=13700137000
 req POST /api/v1/auth/otp "{\"phone\":\"$Q\"}"
@@ -184,11 +204,13 @@ for i in 1 2 3 4 5; do
 	req POST /api/v1/auth/login "{\"phone\":\"$Q\",\"code\":\"$QW\"}"
 done
 eq "fifth wrong code" "$(j .error.code)" too_many_attempts
-before=$(db_snapshot)
+before=$(signin_snapshot)
+rates=$(sql "SELECT count(*) FROM rate_hits")
 req POST /api/v1/auth/login "{\"phone\":\"$Q\",\"code\":\"$QC\"}"
 eq "right code after five wrong" "$STATUS" 401
 eq "right code after five wrong: error" "$(j .error.code)" too_many_attempts
-eq "no session for the dead code" "$(db_snapshot)" "$before"
+eq "no session for the dead code" "$(signin_snapshot)" "$before"
+eq "the try counted against the address" "$(sql "SELECT count(*) FROM rate_hits")" $((rates + 1))
 
 # --- an expired code -----------------------------------------------------
 R=13600136000
@@ -245,10 +267,88 @@ eq "leaves no usable code" "$(sql "SELECT count(*) FROM otp_codes WHERE phone = 
 unset HC_SMS_COMMAND
 restart_workers
 
+# --- wrong codes count per phone, whatever code they were for -------------
+# New codes do not buy new guesses: after otp_fail_daily (10) wrong codes
+# in a day, even the right code of a new one is refused, for a day.
+set_now 2026-11-30T02:00:00Z
+export HC_OTP_RESEND_INTERVAL=0 HC_OTP_PHONE_HOURLY=5 HC_OTP_PHONE_DAILY=10
+export HC_OTP_FAIL_DAILY=10 HC_LOGIN_IP_HOURLY=1000
+restart_workers
+V=13300133000
+for round in 1 2; do
+	req POST /api/v1/auth/otp "{\"phone\":\"$V\"}"
+	eq "code $round for the guessed phone" "$STATUS" 202
+	VW=$(printf '%06d' $(( (10#$(otp_of $V) + 7) % 1000000 )))
+	for i in 1 2 3 4 5; do
+		req POST /api/v1/auth/login "{\"phone\":\"$V\",\"code\":\"$VW\"}"
+		[ "$STATUS" = 401 ] || fail "wrong code $i of code $round: $STATUS"
+	done
+done
+req POST /api/v1/auth/otp "{\"phone\":\"$V\"}"
+eq "a third code is sent" "$STATUS" 202
+before=$(signin_snapshot)
+req POST /api/v1/auth/login "{\"phone\":\"$V\",\"code\":\"$(otp_of $V)\"}"
+eq "ten wrong codes: even the right one is refused" "$STATUS,$(j .error.code)" "429,rate_limited"
+eq "locked for a day from the first wrong code" "$(hdr Retry-After)" 86400
+eq "locked: no session" "$(signin_snapshot)" "$before"
+log_settled
+check "an alertable log line for the lock" grep -q 'auth: sign-in refused for phone [0-9a-f]\{12\}: locked' "$HC_LOG_FILE"
+check "and one when the phone reached it" grep -q 'auth: phone [0-9a-f]\{12\} reached otp_fail_daily' "$HC_LOG_FILE"
+req POST /api/v1/auth/login "{\"phone\":\"$V\",\"code\":\"000000\"}"
+eq "locked: a guess is not even tried" "$STATUS" 429
+eq "the guess kept no failure" "$(sql "SELECT attempts FROM otp_codes WHERE phone = '$V'")" 0
+set_now 2026-12-01T02:00:01Z
+req POST /api/v1/auth/otp "{\"phone\":\"$V\"}"
+req POST /api/v1/auth/login "{\"phone\":\"$V\",\"code\":\"$(otp_of $V)\"}"
+eq "a day later the owner signs in" "$STATUS" 200
+
+# --- texts to one phone: 5 an hour, 10 a day ------------------------------
+W=13300133001
+set_now 2026-12-02T02:00:00Z
+for i in 1 2 3 4 5; do
+	req POST /api/v1/auth/otp "{\"phone\":\"$W\"}"
+	[ "$STATUS" = 202 ] || fail "text $i of 5 in the hour: $STATUS"
+done
+before=$(db_snapshot)
+req POST /api/v1/auth/otp "{\"phone\":\"$W\"}"
+eq "a sixth text in the hour" "$STATUS,$(j .error.code)" "429,rate_limited"
+eq "until the first leaves the hour" "$(hdr Retry-After)" 3600
+eq "the refused text changed nothing" "$(db_snapshot)" "$before"
+eq "and sent nothing" "$(grep -c "^$W " "$HC_DATA_DIR/sms-outbox.log")" 5
+set_now 2026-12-02T03:00:01Z
+for i in 6 7 8 9 10; do
+	req POST /api/v1/auth/otp "{\"phone\":\"$W\"}"
+	[ "$STATUS" = 202 ] || fail "text $i of 10 in the day: $STATUS"
+done
+set_now 2026-12-02T04:00:02Z
+req POST /api/v1/auth/otp "{\"phone\":\"$W\"}"
+eq "an eleventh text in the day" "$STATUS" 429
+eq "until the first leaves the day" "$(hdr Retry-After)" $((86400 - 7202))
+log_settled
+check "an alertable log line for the cap" grep -q 'auth: one-time codes refused for phone [0-9a-f]\{12\}: at its hourly or daily cap' "$HC_LOG_FILE"
+
+# --- sign-in tries per address: right or wrong, every one counts -----------
+export HC_LOGIN_IP_HOURLY=3
+restart_workers
+set_now 2026-12-03T02:00:00Z
+for i in 1 2 3; do
+	req POST /api/v1/auth/login "{\"phone\":\"1330013300$i\",\"code\":\"123456\"}"
+	[ "$STATUS" = 401 ] || fail "try $i of 3 from one address: $STATUS"
+done
+req POST /api/v1/auth/otp "{\"phone\":\"13300133009\"}"
+before=$(db_snapshot)
+req POST /api/v1/auth/login "{\"phone\":\"13300133009\",\"code\":\"$(otp_of 13300133009)\"}"
+eq "a fourth try from the address, even right" "$STATUS,$(j .error.code)" "429,rate_limited"
+eq "the address waits out the hour" "$(hdr Retry-After)" 3600
+eq "refused before the code: nothing changed" "$(db_snapshot)" "$before"
+unset HC_OTP_RESEND_INTERVAL HC_OTP_PHONE_HOURLY HC_OTP_PHONE_DAILY
+unset HC_OTP_FAIL_DAILY HC_LOGIN_IP_HOURLY
+restart_workers
+
 # --- the log carries no personal data or secrets --------------------------
 log_settled
 check "log has request lines" grep -qE 'POST /api/v1/auth/login 200' "$HC_LOG_FILE"
-for ph in $P $A $Q $R $S 18600000000 18700000000 18800000001; do
+for ph in $P $A $Q $R $S $V $W 13300133009 18600000000 18700000000 18800000001; do
 	check "log never has phone $ph" sh -c "! grep -q '$ph' '$HC_LOG_FILE'"
 done
 check "log never has a token" sh -c "! grep -q '${TOKEN:0:40}' '$HC_LOG_FILE'"

@@ -86,8 +86,7 @@ for r in "${PAGES[@]}"; do
 	if [ "$1" = POST ]; then page POST "$2" "level=high&_csrf=x"; else page GET "$2"; fi
 	eq "anonymous $r: to sign in" "$STATUS,$(hdr Location)" "302,/login"
 done
-# The browser's CSRF token, from its cookie jar.
-tok() { awk '$6 == "hc_csrf" { v = $7 } END { print v }' "$JAR"; }
+tok() { jar_csrf; }
 # Page sign-in for a user, a checker and the admin (cookie jars).
 page_login() {	# page_login PHONE: signs $JAR in
 	page GET /login

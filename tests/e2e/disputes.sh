@@ -31,7 +31,6 @@ page_login() {	# page_login JAR PHONE: the jar signs in through the pages
 	page POST /login "phone=$2&action=send&_csrf=$(jar_csrf)"
 	page POST /login "phone=$2&code=$(otp_of "$2")&_csrf=$(jar_csrf)"
 }
-jar_csrf() { awk '$6 == "hc_csrf" { print $7 }' "$JAR"; }
 id_of() { sql "SELECT id FROM accounts WHERE phone = '$1'"; }
 # Everything a dispute or a decision may change, and the audit log's length.
 dispute_state() {

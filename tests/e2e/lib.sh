@@ -18,9 +18,43 @@ WORKERS=${WORKERS:-2}
 export HC_CONFIG="$TOP/conf/healthcode.conf"
 export HC_DATA_DIR="$T/data"
 export HC_LOG_FILE="$T/healthcode.log"
+# One-time codes go to the outbox, which only a development server may use.
+export HC_DEVELOPMENT=on
+# The sign-in limits of a real deployment stop a test that signs the same
+# phone in many times in one (pinned) hour; auth.sh tests them as set.
+export HC_OTP_PHONE_HOURLY=${HC_OTP_PHONE_HOURLY:-100000}
+export HC_OTP_PHONE_DAILY=${HC_OTP_PHONE_DAILY:-100000}
+export HC_OTP_FAIL_DAILY=${HC_OTP_FAIL_DAILY:-100000}
+export HC_LOGIN_IP_HOURLY=${HC_LOGIN_IP_HOURLY:-100000}
 export TZ=UTC
 
 EXTRA=()
+# archive_logs: with HC_LOG_ARCHIVE set (tests/run.sh sets it), copies the
+# run's logs there, and beside them what must never be in them: the
+# phones and one-time codes sent, the session tokens given out, the code
+# tokens signed, the secrets and private keys.  tests/logscan.sh looks.
+archive_logs() {
+	local a=${HC_LOG_ARCHIVE:-} n f
+	[ -n "$a" ] && [ -d "$T" ] || return 0
+	n="$a/$NAME.$$"
+	find "$T" -name '*.log' ! -name 'sms-outbox.log' -type f | while read -r f; do
+		cp "$f" "$n.$(printf '%s' "$f" | md5sum | cut -c1-8).log"
+	done
+	{
+		find "$T" -name sms-outbox.log -exec cat {} + 2>/dev/null |
+		    awk '{ print "phone " $1; print "otp " $1 " " $2 }'
+		[ -f "$T/tokens" ] && sed 's/^/token /' "$T/tokens"
+		find "$T" \( -name session.key -o -name id-hmac.key -o -name phone.key \
+		    -o -name secret \) -type f -exec cat {} + 2>/dev/null | sed 's/^/secret /'
+		find "$T" -path '*/keys/*.pem' -type f -exec grep -hv -- '-----' {} + \
+		    2>/dev/null | sed 's/^/secret /'
+		find "$T" -name healthcode.db -type f | while read -r f; do
+			sqlite3 "$f" "SELECT url FROM daily_codes" 2>/dev/null |
+			    sed 's|.*\.|token |'
+		done
+	} | awk 'length($0) > 9' | sort -u > "$n.needles"
+}
+
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	[ -n "${WXPID:-}" ] && kill "$WXPID" 2>/dev/null && wait "$WXPID" 2>/dev/null
@@ -29,6 +63,7 @@ cleanup() {
 		kill "$(cat "$T/$name/lighttpd.pid")" 2>/dev/null
 		"$TOP/spawn.sh" stop -s "$T/$name/fcgi.sock" -P "$T/$name/fcgi.pid" 2>/dev/null
 	done
+	archive_logs
 	if [ -n "${KEEP:-}" ]; then
 		echo "kept $T"
 	else
@@ -102,6 +137,13 @@ page() {	# page METHOD PATH [form-body]
 	fi
 }
 csrf() { sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' "$T/body" | head -1; }
+# jar_csrf: the form token the jar's browser is given, as a page's form
+# carries it (derived from its session when signed in; the hc_csrf
+# cookie's when not), read from the home page without touching $T/body.
+jar_csrf() {
+	curl -sL -b "$JAR" -c "$JAR" "$BASE/" |
+	    sed -n 's/.*name="_csrf" value="\([^"]*\)".*/\1/p' | head -1
+}
 
 # Epoch seconds of an ISO 8601 time (GNU date).
 epoch() { date -u -d "$1" +%s; }
@@ -186,8 +228,12 @@ req() {
 		    -X "$m" -H "Content-Type: $ctype" --data-binary @"$T/reqbody" \
 		    "$@" "$BASE$path")
 	else
+		# A bodiless POST, PUT or DELETE still names its type (the API
+		# refuses one that does not).
+		set -- -H "Content-Length: 0" "$@"
+		[ "$m" = GET ] || set -- -H "Content-Type: $ctype" "$@"
 		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
-		    -X "$m" -H "Content-Length: 0" "$@" "$BASE$path")
+		    -X "$m" "$@" "$BASE$path")
 	fi
 }
 
@@ -260,7 +306,7 @@ login() {
 	[ "$STATUS" = 202 ] || { echo "otp for login failed: $STATUS" >&2; return 1; }
 	req POST /api/v1/auth/login "{\"phone\":\"$1\",\"code\":\"$(otp_of "$1")\"}"
 	[ "$STATUS" = 200 ] || { echo "login failed: $STATUS" >&2; return 1; }
-	j .token
+	j .token | tee -a "$T/tokens"
 }
 
 finish() {

@@ -77,11 +77,54 @@ check "English strings" grep -q 'Signed in as' "$T/body"
 page GET /
 check "role shown" grep -q '查验员' "$T/body"
 
+# Signed in, the forms' token is the session's own: new at sign-in, so a
+# token (or an hc_csrf cookie) from before, or planted, is worth nothing.
+page GET /
+SCSRF=$(csrf)
+eq "a signed-in form token" "${#SCSRF}" 22
+check "rotated at sign-in" test "$SCSRF" != "$CSRF"
 page POST /logout "_csrf=$CSRF"
+eq "the signed-out token after sign-in" "$STATUS" 403
+eq "still signed in" "$(sql 'SELECT count(*) FROM sessions')" 1
+STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -b "hc_csrf=$SCSRF" \
+    -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary "_csrf=AAAAAAAAAAAAAAAAAAAAAA" "$BASE/logout")
+eq "a planted cookie does not help a forged form" "$STATUS" 403
+# A browser that says another site sent the form: refused, whatever the token.
+for h in "Sec-Fetch-Site: cross-site" "Sec-Fetch-Site: same-site" "Origin: https://evil.example" "Origin: null"; do
+	STATUS=$(curl -s -o "$T/body" -w '%{http_code}' -b "$JAR" -H "$h" \
+	    -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+	    --data-binary "_csrf=$SCSRF" "$BASE/logout")
+	eq "$h: refused" "$STATUS" 403
+	check "$h: said why" grep -q '来自其他网站' "$T/body"
+done
+eq "cross-site forms ended no session" "$(sql 'SELECT count(*) FROM sessions')" 1
+STATUS=$(curl -s -o /dev/null -w '%{http_code}' -b "$JAR" -H "Origin: $BASE" \
+    -H "Sec-Fetch-Site: same-origin" -X POST -H 'Content-Type: application/x-www-form-urlencoded' \
+    --data-binary "_csrf=$SCSRF" "$BASE/notices/seen")
+eq "our own origin is fine" "$STATUS" 303
+
+page POST /logout "_csrf=$SCSRF"
 eq "logout" "$STATUS" 303
 eq "to login" "$(hdr Location)" /login
 eq "no sessions left" "$(sql 'SELECT count(*) FROM sessions')" 0
 page GET /
 eq "home after logout" "$STATUS" 302
+
+# --- over https: __Host- cookies, which no other host can plant -----------
+export HC_PUBLIC_BASE_URL="https://hc.example.gov.cn"
+restart_workers
+req GET /login
+check "the form token's cookie is __Host-" grep -qi '^Set-Cookie: __Host-hc_csrf=[A-Za-z0-9_-]\{22\}; Path=/; SameSite=Lax; HttpOnly; Secure' "$T/headers"
+HTOK=$(login 13800138077)
+check "the session cookie is __Host-" grep -qi '^Set-Cookie: __Host-hc_session=[^;]*; Path=/; SameSite=Lax; Max-Age=[0-9]*; HttpOnly; Secure' "$T/headers"
+req GET /api/v1/me -- -H "Cookie: hc_session=$HTOK"
+eq "a plain hc_session (plantable) is not read over https" "$STATUS" 401
+req GET /api/v1/me -- -H "Cookie: hc_session=$HTOK; __Host-hc_session=$HTOK"
+eq "the __Host- one is" "$STATUS" 200
+req POST /api/v1/auth/logout -- -H "Cookie: __Host-hc_session=$HTOK" -H "Origin: $BASE"
+eq "an Origin that is not public_base_url's: refused" "$STATUS" 403
+req POST /api/v1/auth/logout -- -H "Cookie: __Host-hc_session=$HTOK" -H "Origin: https://hc.example.gov.cn"
+eq "public_base_url's origin: fine" "$STATUS" 200
 
 finish

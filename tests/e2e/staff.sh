@@ -75,7 +75,7 @@ for who in anon user checker; do
 	[ $who = user ] && jar_as "$USR"
 	[ $who = checker ] && jar_as "$OLDCHK"
 	page GET /admin/checkers
-	CS=$(sed -n 's/.*hc_csrf\t//p' "$JAR")
+	CS=$(jar_csrf)
 	if [ $who = anon ]; then
 		eq "anon: page to /login" "$STATUS $(hdr Location)" "302 /login"
 	else

@@ -108,7 +108,7 @@ for who in anon user checker; do
 		eq "anon: trace page to /login" "$STATUS $(hdr Location)" "302 /login"
 	else
 		eq "$who: trace page" "$STATUS" 403
-		CS=$(sed -n 's/.*hc_csrf\t//p' "$JAR")
+		CS=$(jar_csrf)
 	fi
 	page POST /admin/trace/mark "_csrf=${CS:-x}&persons=$REF_B&category=close_contact&venue=$V1"
 	if [ $who = anon ]; then

@@ -9,6 +9,7 @@
 export HC_NOW=2026-11-29T02:00:00Z
 export HC_OTP_IP_HOURLY=1000
 export HC_LOOKUP_HOURLY=4
+export HC_LOOKUP_IP_HOURLY=6
 
 HEALTHY='"temperature":36.5,"symptoms":[],"travel":[],"contact":false'
 # code_of PHONE NAME ID: sign in, declare, print a fresh code token.
@@ -141,7 +142,7 @@ eq "and a tampered one still fails" "$(j .valid),$(j .reason)" "false,bad_signat
 scan "$BTOK"
 eq "B's code verifies at A" "$(j .valid),$(j .color),$(j .issuer)" "true,green,440300"
 eq "no personal data in a foreign code" "$(j .name_masked),$(j .id_masked)" "null,null"
-req GET "/v/$BTOK" -- -H "Cookie: hc_session=$CHK"
+req GET "/v/$BTOK" -- -H "Cookie: hc_session=$CHK" -H "Sec-Fetch-Site: none"
 check "page says issued by Shenzhen" grep -q '深圳市 (440300) · 外地互认码' "$T/body"
 
 # --- the current colour wins ----------------------------------------------
@@ -183,11 +184,35 @@ req GET "/v/$OWN2" -- -H "Cookie: hc_session=$USR"
 check "no personal data for a plain user" sh -c "! grep -qE '王|1101' '$T/body'"
 sleep 0.2
 n=$(sql 'SELECT count(*) FROM verifications')
-req GET "/v/$OWN2" -- -H "Cookie: hc_session=$CHK"
+# A camera (or the address bar) opening the URL: Sec-Fetch-Site none.
+req GET "/v/$OWN2" -- -H "Cookie: hc_session=$CHK" -H "Sec-Fetch-Site: none"
 check "checker sees the colour big" grep -q 'id="verify-color">红码' "$T/body"
 check "checker sees the masked name" grep -q 'id="verify-name">王\*华' "$T/body"
 eventually "the page check is recorded" $((n + 1)) 'SELECT count(*) FROM verifications'
-req GET "/v/garbage" -- -H "Cookie: hc_session=$CHK"
+# Another site sending a checker's browser here (a link, a redirect, an
+# image) must not plant a contact-tracing record: a button to confirm.
+for h in "Sec-Fetch-Site: cross-site" "Sec-Fetch-Site: same-site" "X-No-Fetch-Metadata: 1"; do
+	req GET "/v/$OWN2" -- -H "Cookie: hc_session=$CHK" -H "$h"
+	eq "$h: the page" "$STATUS" 200
+	check "$h: a button to confirm" grep -q 'id="verify-confirm-button"' "$T/body"
+	check "$h: no verdict shown" sh -c "! grep -qE 'verify-color|王|1101' '$T/body'"
+done
+sleep 0.2
+eq "nothing recorded without the confirmation" "$(sql 'SELECT count(*) FROM verifications')" $((n + 1))
+VCSRF=$(csrf)
+req POST "/v/$OWN2" "_csrf=$VCSRF" application/x-www-form-urlencoded -- -H "Cookie: hc_session=$CHK" -H "Sec-Fetch-Site: cross-site"
+eq "a cross-site confirmation: refused" "$STATUS" 403
+req POST "/v/$OWN2" "_csrf=AAAAAAAAAAAAAAAAAAAAAA" application/x-www-form-urlencoded -- -H "Cookie: hc_session=$CHK"
+eq "a confirmation with a forged token: refused" "$STATUS" 403
+req POST "/v/$OWN2" "_csrf=$VCSRF" application/x-www-form-urlencoded -- -H "Cookie: hc_session=$USR"
+eq "a confirmation by a plain user: refused" "$STATUS" 403
+sleep 0.2
+eq "refused confirmations recorded nothing" "$(sql 'SELECT count(*) FROM verifications')" $((n + 1))
+req POST "/v/$OWN2" "_csrf=$VCSRF" application/x-www-form-urlencoded -- -H "Cookie: hc_session=$CHK" -H "Sec-Fetch-Site: same-origin" -H "Origin: $BASE"
+eq "the confirmation" "$STATUS" 200
+check "then the colour big" grep -q 'id="verify-color">红码' "$T/body"
+eventually "and the check recorded" $((n + 2)) 'SELECT count(*) FROM verifications'
+req GET "/v/garbage" -- -H "Cookie: hc_session=$CHK" -H "Sec-Fetch-Site: none"
 check "checker sees why a code is invalid" grep -q 'id="verify-reason">不是有效的健康码' "$T/body"
 
 # --- lookups for people without phones --------------------------------------
@@ -208,5 +233,17 @@ eq "fifth lookup in the hour is limited" "$STATUS,$(j .error.code)" "429,rate_li
 check "Retry-After on the limit" test -n "$(hdr Retry-After)"
 req POST /api/v1/verify/lookup "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}" -- -H "Authorization: Bearer $USR"
 eq "lookup needs the checker role" "$STATUS" 403
+# Another checker from the same address: the address has its own limit
+# (six an hour here), whoever the checkers are.
+"$CTL" grant 13900139009 checker >/dev/null
+CHK2=$(login 13900139009)
+for i in 5 6; do
+	req POST /api/v1/verify/lookup "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}" -- -H "Authorization: Bearer $CHK2"
+	eq "lookup $i from the address, another checker" "$(j .valid)" true
+done
+n=$(sql "SELECT count(*) FROM audit_log WHERE action = 'verify.lookup'")
+req POST /api/v1/verify/lookup "{\"id_type\":\"resident_id\",\"id_number\":\"$ID1\",\"name\":\"王小华\"}" -- -H "Authorization: Bearer $CHK2"
+eq "the seventh from the address is limited" "$STATUS,$(j .error.code)" "429,rate_limited"
+eq "and not looked up" "$(sql "SELECT count(*) FROM audit_log WHERE action = 'verify.lookup'")" "$n"
 
 finish
