@@ -5,7 +5,8 @@
 #   make test       install missing packages, build, run every test, then
 #                   again under -fsanitize=address,undefined
 #   make fuzz       run each libFuzzer harness for FUZZ_SECONDS
-#   make bench      wrk through lighttpd against a hello-world FastCGI ceiling
+#   make bench      a province's database, then wrk through lighttpd against
+#                   a hello-world FastCGI ceiling (bench/run.sh)
 
 BUILD	?= build
 SAN	?=
@@ -53,7 +54,7 @@ UNIT_TESTS = test_request test_router test_validate test_clock test_tmpl \
 UNIT_BINS  = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 PROGS	= $(BUILD)/healthcode.fcgi $(BUILD)/healthcodectl \
-	  $(BUILD)/hello.fcgi
+	  $(BUILD)/hello.fcgi $(BUILD)/bench-gen
 
 .PHONY: all deps run test test-suite fuzz bench clean install deb
 all: $(PROGS)
@@ -109,6 +110,10 @@ $(BUILD)/healthcodectl: $(FCGI_OBJ) $(APP_OBJ) $(BUILD)/handlers/ctl.o
 $(BUILD)/hello.fcgi: bench/hello.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lm
+
+# The benchmark's data generator: the service's own keys, hash and tokens.
+$(BUILD)/bench-gen: $(BUILD)/bench/gen.o $(FCGI_OBJ) $(APP_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 # The host tool that turns files into C arrays; never sanitised.
 $(BUILD)/embed: fcgi/embed.c

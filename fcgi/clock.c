@@ -16,6 +16,12 @@
 static int	cut_hour, cut_min;
 static int	have_fixed;
 static time_t	fixed_now;
+/*
+ * The day last asked about, [day_from, day_until) and its name: a request
+ * asks a dozen times, and each answer is two localtime_r and mktime.
+ */
+static time_t	day_from, day_until;
+static char	day_name[11];
 
 int
 clock_init(const char *tz, const char *cutoff, struct buf *err)
@@ -56,6 +62,7 @@ clock_init(const char *tz, const char *cutoff, struct buf *err)
 	cut_min = m;
 	setenv("TZ", tz, 1);
 	tzset();
+	day_from = day_until = 0;
 
 	have_fixed = 0;
 	if ((now = getenv("HC_NOW")) != NULL && *now != '\0') {
@@ -207,31 +214,47 @@ cutoff_on(time_t t, int day_delta)
 	return mktime(&tm);
 }
 
+/* Makes [day_from, day_until) the day containing t. */
+static void
+day_of(time_t t)
+{
+	struct tm tm;
+	time_t c;
+
+	if (t >= day_from && t < day_until)
+		return;
+	c = cutoff_on(t, 0);
+	if (c <= t) {
+		day_from = c;
+		day_until = cutoff_on(t, 1);
+	} else {
+		day_from = cutoff_on(t, -1);
+		day_until = c;
+	}
+	localtime_r(&day_from, &tm);
+	if (strftime(day_name, sizeof(day_name), "%Y-%m-%d", &tm) == 0)
+		day_name[0] = '\0';
+}
+
 time_t
 clock_day_start(time_t t)
 {
-	time_t c = cutoff_on(t, 0);
-
-	return c <= t ? c : cutoff_on(t, -1);
+	day_of(t);
+	return day_from;
 }
 
 time_t
 clock_next_cutoff(time_t t)
 {
-	time_t c = cutoff_on(t, 0);
-
-	return c > t ? c : cutoff_on(t, 1);
+	day_of(t);
+	return day_until;
 }
 
 void
 clock_day(time_t t, char out[11])
 {
-	time_t start = clock_day_start(t);
-	struct tm tm;
-
-	localtime_r(&start, &tm);
-	if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
-		out[0] = '\0';
+	day_of(t);
+	memcpy(out, day_name, sizeof(day_name));
 }
 
 void

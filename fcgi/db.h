@@ -89,6 +89,19 @@ int db_backup(struct db *db, const char *path, int replace, struct buf *err);
 /* Declares the database's counters (metrics.h), before metrics_open. */
 void db_declare_metrics(void);
 
+/*
+ * Moves checkpoints out of commits (a server, between requests): SQLite
+ * otherwise copies the WAL into the database file, and syncs it, in the
+ * commit of whichever request finds the WAL past 1000 pages.  The caller
+ * then runs db_checkpoint_due() when it has time.
+ */
+void db_defer_checkpoints(struct db *db);
+/*
+ * A passive checkpoint (it waits for no one) if our last commit found the
+ * WAL past 8000 pages (32 MiB).  Returns 1 if it ran, 0 if none was due.
+ */
+int db_checkpoint_due(struct db *db);
+
 /* Rows changed by the last statement; rowid of the last insert. */
 int64_t db_changes(struct db *db);
 int64_t db_last_id(struct db *db);

@@ -100,6 +100,8 @@ main(void)
 		LOG("%s", buf_cstr(&err));
 		goto fail;
 	}
+	/* Checkpoints between requests (app_idle), none in a commit. */
+	db_defer_checkpoints(app.db);
 	buf_free(&err);
 	/* Once, before any request: libcurl's global state (WeChat). */
 	if (http_init() == -1) {

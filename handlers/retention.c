@@ -19,7 +19,17 @@
 #include "../fcgi/metrics.h"
 #include "retention.h"
 
-#define BATCH	500	/* rows per transaction */
+/*
+ * Rows per transaction: the CLI's, and a server's first.  A server's
+ * batches are then sized to take about BATCH_MS, since the write lock is
+ * held that long, and a request waits behind one batch at most; 500 rows
+ * of a province's declarations took 30-50 ms (each deletion marks its
+ * person's colour stale: a random page more to write).
+ */
+#define BATCH		500
+#define BATCH_MIN	20
+#define BATCH_MAX	5000
+#define BATCH_MS	8
 
 /* What a class's threshold (?1) is. */
 enum threshold {
@@ -91,6 +101,7 @@ static long long counts[NCLASSES];
 static char	run_day[11];
 static time_t	run_now;
 static struct timespec run_t0;
+static long long batch = BATCH;		/* this worker's batch size */
 
 int
 retention_running(void)
@@ -140,9 +151,10 @@ bind_threshold(struct app *a, const struct class *k, struct db_stmt *s,
 	}
 }
 
-/* Deletes one batch of class k; returns rows deleted, or -1. */
+/* Deletes one batch (at most limit rows) of class k; returns rows deleted, or -1. */
 static long long
-purge_batch(struct app *a, const struct class *k, time_t now)
+purge_batch(struct app *a, const struct class *k, time_t now,
+    long long limit)
 {
 	struct db_stmt *s;
 	long long n;
@@ -151,7 +163,7 @@ purge_batch(struct app *a, const struct class *k, time_t now)
 		return -1;
 	s = db_stmt(a->db, k->del);
 	bind_threshold(a, k, s, now);
-	db_bind_int(s, 2, BATCH);
+	db_bind_int(s, 2, limit);
 	if (db_run(s) == DB_ERR) {
 		db_rollback(a->db);
 		return -1;
@@ -326,13 +338,16 @@ retention_check(struct ctx *c)
 int
 retention_step(struct app *a)
 {
+	struct timespec t0;
 	struct buf b;
 	long long n;
+	double ms;
 
 	if (!running)
 		return 0;
 	if (cur < NCLASSES) {
-		n = purge_batch(a, &classes[cur], run_now);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		n = purge_batch(a, &classes[cur], run_now, batch);
 		if (n < 0) {
 			LOG("purge of %s failed; released for a retry",
 			    classes[cur].name);
@@ -342,8 +357,13 @@ retention_step(struct app *a)
 			return 0;
 		}
 		counts[cur] += n;
-		if (n < BATCH)
+		ms = clock_ms_since(&t0);
+		if (n < batch)
 			cur++;
+		else if (ms > BATCH_MS && batch > BATCH_MIN)
+			batch = batch / 2 > BATCH_MIN ? batch / 2 : BATCH_MIN;
+		else if (ms < BATCH_MS / 2 && batch < BATCH_MAX)
+			batch = batch * 2 < BATCH_MAX ? batch * 2 : BATCH_MAX;
 		if (cur < NCLASSES)
 			return 1;
 	}
@@ -372,7 +392,8 @@ retention_purge_all(struct app *a, time_t now, int dry_run, struct buf *out)
 				return -1;
 		} else
 			do {
-				if ((got = purge_batch(a, &classes[i], now)) < 0) {
+				if ((got = purge_batch(a, &classes[i], now,
+				    BATCH)) < 0) {
 					metrics_add(m_runs, 1, 1, 1);
 					return -1;
 				}

@@ -426,10 +426,15 @@ out:
 int
 app_idle(void *arg, int now)
 {
-	/* A claimed purge goes on between requests, one small batch each. */
-	if (retention_step(arg))
+	struct app *a = arg;
+
+	/* The WAL copied into the file here, not in a request's commit. */
+	if (db_checkpoint_due(a->db))
 		return 0;
-	return checklog_idle(arg, now);
+	/* A claimed purge goes on between requests, one small batch each. */
+	if (retention_step(a))
+		return 0;
+	return checklog_idle(a, now);
 }
 
 /*

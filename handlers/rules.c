@@ -83,6 +83,9 @@ enum day_state {
 	DAY_UNCLEAN
 };
 
+/* Days back from today whose states are worked out once per evaluation. */
+#define DAY_SPAN	128
+
 /* The evaluation in progress. */
 struct eval {
 	const struct rules_cfg		*cfg;
@@ -97,6 +100,7 @@ struct eval {
 	int				 any;
 	long				 ov_from;	/* causes up to it overridden */
 	long				 ov_until;
+	unsigned char			 states[DAY_SPAN];	/* of today - i */
 };
 
 static int
@@ -299,7 +303,7 @@ is_clean(const struct rules_cfg *cfg, const struct decl *d)
  * there are more, any unclean one makes the day unclean.
  */
 static enum day_state
-day_state(const struct eval *e, long day)
+day_state_scan(const struct eval *e, long day)
 {
 	enum day_state st = DAY_NONE;
 	size_t i;
@@ -315,6 +319,38 @@ day_state(const struct eval *e, long day)
 		st = DAY_CLEAN;
 	}
 	return st;
+}
+
+/*
+ * The states of the DAY_SPAN days up to today, from one pass over the
+ * declarations: find_runs() asks for days again and again, and a scan
+ * of them all each time was most of an evaluation.
+ */
+static void
+index_days(struct eval *e)
+{
+	size_t i;
+	long n;
+
+	for (i = 0; i < e->in->ndecls; i++) {
+		const struct decl *d = &e->in->decls[i];
+
+		if (day_parse(d->day, &n) == -1 || n > e->today ||
+		    e->today - n >= DAY_SPAN)
+			continue;
+		if (!is_clean(e->cfg, d))
+			e->states[e->today - n] = DAY_UNCLEAN;
+		else if (e->states[e->today - n] == DAY_NONE)
+			e->states[e->today - n] = DAY_CLEAN;
+	}
+}
+
+static enum day_state
+day_state(const struct eval *e, long day)
+{
+	if (day <= e->today && e->today - day < DAY_SPAN)
+		return (enum day_state)e->states[e->today - day];
+	return day_state_scan(e, day);
 }
 
 /* Raises *from to the start of the latest need-day window inside a clean
@@ -559,6 +595,7 @@ rules_eval(const struct rules_cfg *cfg, const struct rules_input *in,
 	if (day_parse(in->today, &e.today) == -1)
 		return;
 	override_start(&e);
+	index_days(&e);
 	find_runs(&e);
 	if (e.red_from != LONG_MIN)
 		day_format(e.red_from, out->red_clear_from);
