@@ -31,6 +31,7 @@
 
 #include "../fcgi/clock.h"
 #include "../fcgi/token.h"
+#include "../handlers/phone.h"
 #include "../handlers/boot.h"
 #include "../handlers/ident.h"
 
@@ -169,6 +170,7 @@ main(int argc, char *argv[])
 	sqlite3_stmt *s, *dcl;
 	char id[32], hash[65], masked[24], ref[17], day[11], today[11];
 	char sid[32], phone[32], tok[23], *trig_decl, *trig_checkin, *jwt;
+	struct phone_rec pr;
 	char *idx_decl, *idx_checkin;
 	unsigned char rnd[8];
 	time_t now, start, cutoff;
@@ -199,7 +201,8 @@ main(int argc, char *argv[])
 	if (boot_config(&app, &err) == -1 ||
 	    boot_read_secret(app.conf.id_key_file, app.id_key, &err) == -1 ||
 	    boot_read_secret(app.conf.session_key_file, app.session_key,
-	    &err) == -1) {
+	    &err) == -1 || boot_read_secret(app.conf.phone_key_file,
+	    app.phone_key, &err) == -1) {
 		fprintf(stderr, "bench-gen: %s\n", buf_cstr(&err));
 		return 1;
 	}
@@ -220,14 +223,20 @@ main(int argc, char *argv[])
 	idx_decl = schema_drop("index", "declarations");
 	idx_checkin = schema_drop("index", "checkins");
 
-	s = prep("INSERT INTO accounts (id, phone, created_at, last_seen_at) "
-	    "VALUES (?1, ?2, ?3, ?4)");
+	/* Phones as the service keeps them: keyed hash, mask, sealed. */
+	s = prep("INSERT INTO accounts (id, phone_mac, phone_masked, "
+	    "phone_enc, created_at, last_seen_at) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 	for (i = 1; i <= persons; i++) {
 		snprintf(phone, sizeof(phone), "130%08ld", i);
+		if (phone_rec(&app, phone, &pr) == -1)
+			die("phone_rec");
 		sqlite3_bind_int64(s, 1, i);
-		sqlite3_bind_text(s, 2, phone, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, now - 60 * 86400);
-		sqlite3_bind_int64(s, 4, now - (i % 30) * 86400 - i % 86400);
+		sqlite3_bind_text(s, 2, pr.mac, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, pr.masked, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, pr.enc, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, now - 60 * 86400);
+		sqlite3_bind_int64(s, 6, now - (i % 30) * 86400 - i % 86400);
 		step(s);
 	}
 	sqlite3_finalize(s);
@@ -371,6 +380,7 @@ main(int argc, char *argv[])
 	buf_free(&err);
 	explicit_bzero(app.id_key, sizeof(app.id_key));
 	explicit_bzero(app.session_key, sizeof(app.session_key));
+	explicit_bzero(app.phone_key, sizeof(app.phone_key));
 	sqlite3_close(db);
 	return 0;
 usage:
