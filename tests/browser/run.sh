@@ -5,10 +5,7 @@
 NAME=browser
 
 cd "$TOP/tests/browser"
-if [ ! -d node_modules/playwright-core ]; then
-	npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
-	    { echo "browser: npm ci failed"; exit 1; }
-fi
+npm_ready playwright-core
 CHROMIUM=$(command -v chromium || true)
 [ -n "$CHROMIUM" ] || { echo "browser: chromium not installed (make deps)"; exit 1; }
 

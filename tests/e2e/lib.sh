@@ -414,6 +414,25 @@ start_wechat() {
 	export HC_WECHAT_API_BASE=$WX
 }
 
+# wechat_logs_clean SECRET SESSION-KEY-PREFIX: the run's logs (the
+# workers', lighttpd's, the stand-in's) hold neither WeChat's app secret
+# nor a session_key it handed out.
+wechat_logs_clean() {
+	log_settled
+	logs=("$HC_LOG_FILE" "$T"/lighttpd-error.log "$T/standin.log")
+	check "the worker log is there" test -s "$HC_LOG_FILE"
+	check "the app secret in no log" bash -c '! grep -qF "$0" "$@"' "$1" "${logs[@]}"
+	check "no session_key in any log" bash -c '! grep -qF "$0" "$@"' "$2" "${logs[@]}"
+}
+
+# npm_ready MODULE: the npm packages of the current directory's
+# package-lock.json, installed unless MODULE is there already.
+npm_ready() {
+	[ -d "node_modules/$1" ] && return 0
+	npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
+	    { echo "$NAME: npm ci failed"; exit 1; }
+}
+
 # node_result SCRIPT-OUTPUT: prints a Node test's failures and adds its
 # last "NAME: N passed, N failed" line to PASS and FAIL.
 node_result() {

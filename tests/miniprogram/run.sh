@@ -6,10 +6,7 @@
 NAME=miniprogram
 
 cd "$TOP/tests/miniprogram"
-if [ ! -d node_modules/miniprogram-simulate ]; then
-	npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1 ||
-	    { echo "miniprogram: npm ci failed"; exit 1; }
-fi
+npm_ready miniprogram-simulate
 
 SECRET=MiniProgramTestSecret0123456789
 SKPREFIX=sk-miniprogram-test-
@@ -25,10 +22,6 @@ node_result "$out"
 
 # What the pages' run left in the logs: no app secret, no session_key, no
 # phone number in clear.
-log_settled
-logs=("$HC_LOG_FILE" "$T"/lighttpd-error.log "$T/standin.log")
-check "the worker log is there" test -s "$HC_LOG_FILE"
-check "the app secret in no log" bash -c '! grep -qF "$0" "$@"' "$SECRET" "${logs[@]}"
-check "no session_key in any log" bash -c '! grep -qF "$0" "$@"' "$SKPREFIX" "${logs[@]}"
+wechat_logs_clean "$SECRET" "$SKPREFIX"
 check "no phone number in any log" bash -c '! grep -qE "1370000000[12]" "$@"' "${logs[@]}"
 finish
