@@ -56,7 +56,7 @@ export HC_DEVELOPMENT=on	# codes to the outbox: a development server
 export HC_LOG_FILE="$T/healthcode.log" HC_OTP_IP_HOURLY=1000000
 # An hour, so that no code is renewed during the run.
 export HC_CODE_TTL=3600
-PORT=$((30000 + RANDOM % 20000))
+PORT=$((10000 + RANDOM % 22000))	# below the outgoing connections' ports
 BASE="http://127.0.0.1:$PORT"
 export HC_PUBLIC_BASE_URL="$BASE"
 DB="$HC_DATA_DIR/healthcode.db"

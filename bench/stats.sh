@@ -31,7 +31,7 @@ trap cleanup EXIT
 export HC_CONFIG="$TOP/conf/healthcode.conf" HC_DATA_DIR="$T/data"
 export HC_DEVELOPMENT=on	# codes to the outbox: a development server
 export HC_LOG_FILE="$T/healthcode.log" HC_OTP_IP_HOURLY=1000
-PORT=$((30000 + RANDOM % 20000))
+PORT=$((10000 + RANDOM % 22000))	# below the outgoing connections' ports
 BASE="http://127.0.0.1:$PORT"
 export HC_PUBLIC_BASE_URL="$BASE"
 DB="$HC_DATA_DIR/healthcode.db"

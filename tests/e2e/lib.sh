@@ -202,9 +202,16 @@ wait_ready() {
 	exit 1
 }
 
+# A port nothing listens on, below the kernel's range for outgoing
+# connections (ip_local_port_range, 32768 up by default): a port in that
+# range can be taken at any moment by some client's connection, and then
+# a server cannot bind it.
 free_port() {
+	local lo
+	lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+	[ "${lo:-0}" -gt 12000 ] 2>/dev/null || lo=32768
 	while :; do
-		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		p=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (lo - 10000)))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return
@@ -376,6 +383,9 @@ start_instance() {
 	lighttpd -D -f "$dir/lighttpd.conf" &
 	echo $! > "$dir/lighttpd.pid"
 	EXTRA+=("$name")
+	sleep 0.2
+	kill -0 "$(cat "$dir/lighttpd.pid")" 2>/dev/null ||
+	    { echo "instance $name: lighttpd would not start (port $port)" >&2; exit 1; }
 	for _ in $(seq 100); do
 		curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0
 		sleep 0.05
@@ -398,16 +408,24 @@ start_wechat() {
 	mkdir -p "$T/wx"
 	printf '%s\n' "$2" > "$T/wx/secret"
 	chmod 600 "$T/wx/secret"
-	WXPORT=$(free_port)
-	python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$1" "$T/wx/secret" \
-	    "$3" > "$T/standin.log" 2>&1 &
-	WXPID=$!
-	WX="http://127.0.0.1:$WXPORT"
-	for _ in $(seq 400); do
+	local tries
+	for tries in 1 2 3 4 5; do
+		WXPORT=$(free_port)
+		python3 "$TOP/tests/wechat-standin.py" "$WXPORT" "$1" \
+		    "$T/wx/secret" "$3" > "$T/standin.log" 2>&1 &
+		WXPID=$!
+		WX="http://127.0.0.1:$WXPORT"
+		for _ in $(seq 400); do
+			curl -sf "$WX/control/stats" >/dev/null && break
+			kill -0 "$WXPID" 2>/dev/null || break	# the port was taken
+			sleep 0.05
+		done
 		curl -sf "$WX/control/stats" >/dev/null && break
-		sleep 0.05
+		kill "$WXPID" 2>/dev/null
+		wait "$WXPID" 2>/dev/null
+		WXPID=""
 	done
-	curl -sf "$WX/control/stats" >/dev/null ||
+	[ -n "$WXPID" ] ||
 	    { echo "the WeChat stand-in would not start" >&2; exit 1; }
 	export HC_WECHAT_APPID=$1
 	export HC_WECHAT_SECRET_FILE="$T/wx/secret"
