@@ -419,13 +419,19 @@ db_defer_checkpoints(struct db *db)
 int
 db_checkpoint_due(struct db *db)
 {
+	int rc;
+
 	if (db->wal_pages < CHECKPOINT_PAGES)
 		return 0;
 	db->wal_pages = 0;
 	end_read(db);
-	/* Passive: waits for no reader or writer; the next commit says if more is left. */
-	if (sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE,
-	    NULL, NULL) != SQLITE_OK)
+	/*
+	 * Passive: waits for no reader or writer; the next commit says if
+	 * more is left.  Busy only when another worker is checkpointing.
+	 */
+	if ((rc = sqlite3_wal_checkpoint_v2(db->h, NULL,
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)) != SQLITE_OK &&
+	    (rc & 0xff) != SQLITE_BUSY)
 		LOG("deferred WAL checkpoint: %s", sqlite3_errmsg(db->h));
 	return 1;
 }
