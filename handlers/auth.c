@@ -323,10 +323,9 @@ api_login(struct ctx *c)
 {
 	const char *phone, *code;
 	struct in_err e;
-	char *token, iso[26];
+	char *token;
 	time_t expires;
 	long retry = 0;
-	cJSON *o;
 
 	if (in_str(c, "phone", valid_phone, "invalid_phone", &phone, &e) ||
 	    in_str(c, "code", valid_otp, "invalid_code", &code, &e) ||
@@ -336,14 +335,7 @@ api_login(struct ctx *c)
 		api_in_error(c, &e);
 		return;
 	}
-	session_cookie(c, token, expires);
-	clock_iso(expires, iso);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "token", token);
-	cJSON_AddStringToObject(o, "expires_at", iso);
-	api_json(c, 200, o);
-	cJSON_Delete(o);
-	free(token);
+	session_answer(c, token, expires);
 }
 
 /* POST /api/v1/auth/logout: 200 {"logged_out":true}; 401 without a session. */

@@ -140,6 +140,22 @@ session_cookie(struct ctx *c, const char *token, time_t expires)
 }
 
 void
+session_answer(struct ctx *c, char *token, time_t expires)
+{
+	char iso[26];
+	cJSON *o;
+
+	session_cookie(c, token, expires);
+	clock_iso(expires, iso);
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "token", token);
+	cJSON_AddStringToObject(o, "expires_at", iso);
+	api_json(c, 200, o);
+	cJSON_Delete(o);
+	free(token);
+}
+
+void
 session_forget(struct ctx *c)
 {
 	resp_cookie(c->resp, COOKIE(c->app), "", 0, 1,

@@ -25,6 +25,11 @@ int session_create(struct ctx *c, int64_t account, char **token,
     time_t *expires);
 /* Sets the session cookie for token until expires. */
 void session_cookie(struct ctx *c, const char *token, time_t expires);
+/*
+ * Answers a sign-in (by code or by WeChat): the cookie and 200
+ * {"token","expires_at"}.  Frees token.
+ */
+void session_answer(struct ctx *c, char *token, time_t expires);
 /* Ends the current session, if any, and clears the cookie. */
 void session_end(struct ctx *c);
 /* Clears the session cookie only (the account is gone). */

@@ -339,10 +339,9 @@ api_auth_wechat(struct ctx *c)
 	const char *code, *phone_code = NULL;
 	struct in_err e;
 	enum field f;
-	char *token, iso[26];
+	char *token;
 	time_t expires;
 	long retry = 0;
-	cJSON *o;
 
 	if (*c->app->conf.wechat_appid == '\0') {
 		api_err(c, 404, "not_found");
@@ -360,14 +359,7 @@ api_auth_wechat(struct ctx *c)
 	if (wechat_sign_in(c, code, phone_code, &token, &expires, &retry,
 	    &e) != 0)
 		goto fail;
-	session_cookie(c, token, expires);
-	clock_iso(expires, iso);
-	o = cJSON_CreateObject();
-	cJSON_AddStringToObject(o, "token", token);
-	cJSON_AddStringToObject(o, "expires_at", iso);
-	api_json(c, 200, o);
-	cJSON_Delete(o);
-	free(token);
+	session_answer(c, token, expires);
 	return;
 fail:
 	if (e.status == 429 && retry > 0)
