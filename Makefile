@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(OPT) $(LDFLAGS)
 
 FCGI_SRC = fcgi/util.c fcgi/log.c fcgi/config.c fcgi/clock.c \
 	   fcgi/request.c fcgi/router.c fcgi/response.c fcgi/validate.c \
-	   fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
+	   fcgi/mapvfs.c fcgi/db.c fcgi/migrate.c fcgi/token.c fcgi/tmpl.c fcgi/server.c \
 	   fcgi/qr.c fcgi/keyring.c fcgi/csv.c fcgi/chart.c fcgi/http.c \
 	   fcgi/metrics.c fcgi/acl.c fcgi/seal.c
 # handlers/: every file but the two programs (docs/architecture.md); a new

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "db.h"
+#include "mapvfs.h"
 #include "log.h"
 #include "metrics.h"
 
@@ -98,7 +99,12 @@ static const char pragmas[] =
     "PRAGMA foreign_keys=ON;"
     "PRAGMA secure_delete=ON;"		/* deleted personal data is overwritten */
     "PRAGMA journal_size_limit=67108864;"
-    "PRAGMA mmap_size=268435456;";	/* reads without a pread each */
+    /*
+     * The whole file, up to SQLite's largest map (2 GiB): pages read
+     * without a pread and a copy each, the map kept across the other
+     * workers' commits (mapvfs.c).
+     */
+    "PRAGMA mmap_size=2147418112;";
 
 struct db *
 db_open(const char *path, struct buf *err)
@@ -107,7 +113,8 @@ db_open(const char *path, struct buf *err)
 	char *msg = NULL;
 
 	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, mapvfs_name()) !=
+	    SQLITE_OK) {
 		buf_printf(err, "db: %s: %s", path, db->h ?
 		    sqlite3_errmsg(db->h) : "cannot open");
 		goto err;
