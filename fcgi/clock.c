@@ -17,11 +17,17 @@ static int	cut_hour, cut_min;
 static int	have_fixed;
 static time_t	fixed_now;
 /*
- * The day last asked about, [day_from, day_until) and its name: a request
- * asks a dozen times, and each answer is two localtime_r and mktime.
+ * The days last asked about, [from, until) and their names: a request
+ * asks a dozen times, a colour about each day of a person's check-ins,
+ * and each answer is two localtime_r and mktime.  A day found is at
+ * days[last]; a new one replaces the oldest.
  */
-static time_t	day_from, day_until;
-static char	day_name[11];
+#define DAYS_KEPT	16
+static struct {
+	time_t	from, until;
+	char	name[11];
+} days[DAYS_KEPT];
+static size_t	last, next_slot;
 
 int
 clock_init(const char *tz, const char *cutoff, struct buf *err)
@@ -62,7 +68,8 @@ clock_init(const char *tz, const char *cutoff, struct buf *err)
 	cut_min = m;
 	setenv("TZ", tz, 1);
 	tzset();
-	day_from = day_until = 0;
+	memset(days, 0, sizeof(days));
+	last = next_slot = 0;
 
 	have_fixed = 0;
 	if ((now = getenv("HC_NOW")) != NULL && *now != '\0') {
@@ -214,47 +221,56 @@ cutoff_on(time_t t, int day_delta)
 	return mktime(&tm);
 }
 
-/* Makes [day_from, day_until) the day containing t. */
+/* Makes days[last] the day containing t. */
 static void
 day_of(time_t t)
 {
 	struct tm tm;
 	time_t c;
+	size_t i;
 
-	if (t >= day_from && t < day_until)
+	if (t >= days[last].from && t < days[last].until)
 		return;
+	for (i = 0; i < DAYS_KEPT; i++)
+		if (t >= days[i].from && t < days[i].until) {
+			last = i;
+			return;
+		}
+	last = next_slot;
+	next_slot = (next_slot + 1) % DAYS_KEPT;
 	c = cutoff_on(t, 0);
 	if (c <= t) {
-		day_from = c;
-		day_until = cutoff_on(t, 1);
+		days[last].from = c;
+		days[last].until = cutoff_on(t, 1);
 	} else {
-		day_from = cutoff_on(t, -1);
-		day_until = c;
+		days[last].from = cutoff_on(t, -1);
+		days[last].until = c;
 	}
-	localtime_r(&day_from, &tm);
-	if (strftime(day_name, sizeof(day_name), "%Y-%m-%d", &tm) == 0)
-		day_name[0] = '\0';
+	localtime_r(&days[last].from, &tm);
+	if (strftime(days[last].name, sizeof(days[last].name), "%Y-%m-%d",
+	    &tm) == 0)
+		days[last].name[0] = '\0';
 }
 
 time_t
 clock_day_start(time_t t)
 {
 	day_of(t);
-	return day_from;
+	return days[last].from;
 }
 
 time_t
 clock_next_cutoff(time_t t)
 {
 	day_of(t);
-	return day_until;
+	return days[last].until;
 }
 
 void
 clock_day(time_t t, char out[11])
 {
 	day_of(t);
-	memcpy(out, day_name, sizeof(day_name));
+	memcpy(out, days[last].name, sizeof(days[last].name));
 }
 
 void

@@ -344,6 +344,35 @@ days(const char *what, const struct daycase *tab, size_t n)
 	}
 }
 
+/*
+ * The days kept (clock.c keeps 16): times over 40 days asked in an order
+ * that comes back to each day after others, against the calendar worked
+ * out here (Shanghai, no daylight saving, cutoff 00:00: a day starts at
+ * 16:00Z).  Then the tables again, after the zone and cutoff changed.
+ */
+static void
+kept(void)
+{
+	size_t k, fails = 0;
+	time_t t, start, local;
+	struct tm tm;
+	char day[11], want[11];
+
+	for (k = 0; k < 2000; k++) {
+		t = (time_t)(T1 + (long long)((k * 7919) % 40) * 86400 +
+		    (long long)((k * 104729) % 86400));
+		start = (t + 8 * 3600) / 86400 * 86400 - 8 * 3600;
+		local = start + 8 * 3600;
+		gmtime_r(&local, &tm);
+		strftime(want, sizeof(want), "%Y-%m-%d", &tm);
+		clock_day(t, day);
+		if (strcmp(day, want) != 0 || clock_day_start(t) != start ||
+		    clock_next_cutoff(t) != start + 86400)
+			fails++;
+	}
+	T_CHECK(fails == 0, "2000 times over 40 days: %zu wrong", fails);
+}
+
 static const struct isocase {
 	const char	*tz;
 	long long	 t;
@@ -433,12 +462,17 @@ main(void)
 	parsing();
 	strict();
 	local();
-	if (init("Asia/Shanghai", "00:00", __LINE__) == 0)
+	if (init("Asia/Shanghai", "00:00", __LINE__) == 0) {
 		days("midnight", midnight, NELEM(midnight));
+		kept();
+	}
 	if (init("Asia/Shanghai", "04:00", __LINE__) == 0)
 		days("04:00", four_am, NELEM(four_am));
 	if (init("America/New_York", "00:00", __LINE__) == 0)
 		days("new_york", new_york, NELEM(new_york));
+	/* The days kept are forgotten when the zone or cutoff changes. */
+	if (init("Asia/Shanghai", "00:00", __LINE__) == 0)
+		days("midnight again", midnight, NELEM(midnight));
 	iso();
 	now();
 	T_DONE("clock");
