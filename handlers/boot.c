@@ -73,6 +73,7 @@ enum cfg {
 	CFG_WECHAT_TIMEOUT_MS,
 	CFG_METRICS_ALLOW,
 	CFG_METRICS_FILE,
+	CFG_IDENTITY_DAILY,
 	CFG__MAX
 };
 
@@ -133,6 +134,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_WECHAT_TIMEOUT_MS] = { "wechat_timeout_ms", "3000" },
 	[CFG_METRICS_ALLOW] = { "metrics_allow", "127.0.0.0/8 ::1" },
 	[CFG_METRICS_FILE] = { "metrics_file", "${data_dir}/metrics" },
+	[CFG_IDENTITY_DAILY] = { "identity_daily", "5" },
 };
 
 /* Reads an integer key in min..max into *out; 0 or -1 with err. */
@@ -283,6 +285,8 @@ boot_config(struct app *a, struct buf *err)
 	    err) ||
 	    cfg_num(raw, CFG_LOOKUP_IP_HOURLY, 1, 1000000,
 	    &cf->lookup_ip_hourly, err) ||
+	    cfg_num(raw, CFG_IDENTITY_DAILY, 1, 1000, &cf->identity_daily,
+	    err) ||
 	    rules_config(raw, cf, err))
 		return -1;
 	if (!valid_region_code(raw[CFG_REGION])) {

@@ -256,6 +256,9 @@ test_person(void)
 	T_CHECK(bind(a2, "王小华", "resident_id", "11010519491231002X", NULL,
 	    &p, &code) == 409, "someone's own identity");
 	T_STREQ(code, "identity_in_use", "in use");
+	T_CHECK(bind(a2, "王大华", "resident_id", "11010519491231002X", NULL,
+	    &p, &code) == 409, "someone's own identity, another name");
+	T_STREQ(code, "identity_mismatch", "then it reads as a mismatch");
 	T_CHECK(one("SELECT count(*) FROM account_persons") == 1, "one link");
 
 	/* Two foreigners, one passport number, two countries: two persons. */
