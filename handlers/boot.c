@@ -14,6 +14,7 @@
 #include "../fcgi/clock.h"
 #include "../fcgi/acl.h"
 #include "../fcgi/config.h"
+#include "../fcgi/log.h"
 #include "../fcgi/migrate.h"
 #include "boot.h"
 #include "checklog.h"
@@ -531,6 +532,20 @@ load_templates(struct app *a, struct buf *err)
 }
 
 int
+boot_space(struct app *a, struct buf *err)
+{
+	long long n = disk_free(a->conf.db_path);
+
+	/* Unknown (statvfs failed): opening the database will say why. */
+	if (n == -1 || n >= BOOT_SPACE_MIN)
+		return 0;
+	buf_printf(err, "%s: no space left on its disk (%lld KiB free, at "
+	    "least %d KiB needed): free some, then start again",
+	    a->conf.db_path, n >> 10, BOOT_SPACE_MIN >> 10);
+	return -1;
+}
+
+int
 boot_db(struct app *a, struct buf *err)
 {
 	return (a->db = db_open(a->conf.db_path, err)) == NULL ? -1 : 0;
@@ -571,7 +586,7 @@ boot_server(struct app *a, struct buf *err)
 		    "server", a->conf.sms_outbox);
 		return -1;
 	}
-	if (boot_db(a, err) == -1)
+	if (boot_space(a, err) == -1 || boot_db(a, err) == -1)
 		return -1;
 	if (boot_read_secret(a->conf.session_key_file, a->session_key,
 	    err) == -1 || boot_read_secret(a->conf.id_key_file, a->id_key,
@@ -605,8 +620,13 @@ boot_server(struct app *a, struct buf *err)
 void
 boot_close(struct app *a)
 {
-	if (a->db != NULL)
+	if (a->db != NULL) {
 		checklog_flush(a);
+		if (checklog_pending() > 0)
+			LOG("stopping with %zu verification record(s) not "
+			    "written (the database is not writable): lost",
+			    checklog_pending());
+	}
 	db_close(a->db);
 	tmpl_set_free(a->tmpl);
 	cJSON_Delete(a->i18n[LANG_ZH]);

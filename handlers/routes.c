@@ -320,7 +320,8 @@ storage_failure(struct ctx *c, int page)
 	LOG("database %s: answered 503", f == DB_FAIL_BUSY ? "busy" :
 	    f == DB_FAIL_READONLY ? "read-only" : f == DB_FAIL_FULL ?
 	    "full" : "failing");
-	refuse(c, page, 503, f == DB_FAIL_BUSY ? "busy" : "storage_unavailable");
+	refuse(c, page, 503, f == DB_FAIL_BUSY ? "busy" : f == DB_FAIL_FULL ?
+	    "storage_full" : "storage_unavailable");
 	resp_header(c->resp, "Retry-After", "%d", f == DB_FAIL_BUSY ? 1 : 60);
 }
 
