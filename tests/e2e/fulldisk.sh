@@ -19,11 +19,15 @@ if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=16m,mode=0700 tmpfs "$DISK" 2
 	echo "$NAME: 0 passed, 0 failed"
 	exit 0
 fi
-# The workers first (they hold the files open), then the mount, then the rest.
+# The workers first (they hold the files open), then the mount, then the
+# rest; the data directory copied out first, for the scan of the logs
+# (lib.sh, archive_logs: the phones, codes and secrets it must not find).
 unmount() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
 	LPID=""
 	"$TOP/spawn.sh" stop -s "$T/fcgi.sock" -P "$T/fcgi.pid" 2>/dev/null
+	rm -f "$DISK/filler"
+	cp -a "$HC_DATA_DIR" "$T/data-copy" 2>/dev/null
 	umount "$DISK" 2>/dev/null || umount -l "$DISK"
 }
 trap 'unmount; cleanup' EXIT
