@@ -150,8 +150,9 @@ eq "the same workers" "$(sort "$T/fcgi.pid" | tr '\n' ' ')" "$PIDS"
 eq "integrity" "$(sql 'PRAGMA integrity_check')" ok
 
 log_settled
-eq "the verifications' failures: one line each worker, not one a try" \
-    "$(grep -c 'cannot record .* verification(s) yet' "$HC_LOG_FILE")" 2
+n=$(grep -c 'cannot record .* verification(s) yet' "$HC_LOG_FILE")
+check "the verifications' failures: a line for each worker that held some, not one a try ($n)" \
+    test "$n" -ge 1 -a "$n" -le 2
 check "and their end" grep -q 'recorded .* verification(s) after .* failed tries' "$HC_LOG_FILE"
 
 # --- a checkpoint that cannot grow the database file -----------------------

@@ -120,37 +120,33 @@ fcgi() {
 }
 fcgi "REQUEST_URI=/healthz"
 eq "a plain request straight to a worker" "$FRC,$STATUS,$(j .ok)" "0,200,true"
-fcgi "REQUEST_URI=/healthz
-$(for i in $(seq 130); do echo "X_PARAM_$i=v"; done)"
-eq "130 parameters, none a header: 431" "$STATUS,$CODE" "431,too_many_headers"
-fcgi "REQUEST_URI=/healthz
-$(for i in $(seq 65); do echo "HTTP_X_H$i=v"; done)"
-eq "65 header fields: 431" "$STATUS,$CODE" "431,too_many_headers"
-fcgi "REQUEST_URI=/healthz
-@HTTP_X_BIG=1048576*a"
-eq "a header field of 1 MiB: 431" "$STATUS,$CODE" "431,header_too_large"
-fcgi "REQUEST_URI=/healthz
-@X_BIG=100000*a"
-eq "a parameter of 100 KB, not a header: 431" "$STATUS,$CODE" "431,header_too_large"
-fcgi "REQUEST_URI=/healthz
-$(for i in $(seq 5); do echo "@X_P$i=7000*a"; done)"
-eq "parameters of 35 KB together: 431" "$STATUS,$CODE" "431,headers_too_large"
-fcgi "REQUEST_URI=/healthz
-@HTTP_COOKIE=100000*a"
-eq "a cookie header of 100 KB: 431" "$STATUS,$CODE" "431,header_too_large"
-fcgi "REQUEST_URI=/healthz
-HTTP_COOKIE=a=1; $(rep 4500 b)=2"
-eq "a cookie of 4.5 KB in a header of its size: 431" "$STATUS,$CODE" "431,cookie_too_large"
-fcgi "REQUEST_URI=/healthz?$(rep 8000)"
-eq "a URI of 8 KB: 414" "$STATUS,$CODE" "414,uri_too_long"
-fcgi "SCRIPT_NAME=/healthz"
-eq "no URI at all: 400" "$STATUS,$CODE" "400,bad_request"
+# refused DESCRIPTION STATUS,CODE PARAM-LINES: answered so, straight.
+refused() { fcgi "$3"; eq "$1" "$STATUS,$CODE" "$2"; }
+U=REQUEST_URI=/healthz
+refused "130 parameters, none a header: 431" 431,too_many_headers \
+    "$U"$'\n'"$(for i in $(seq 130); do echo "X_PARAM_$i=v"; done)"
+refused "65 header fields: 431" 431,too_many_headers \
+    "$U"$'\n'"$(for i in $(seq 65); do echo "HTTP_X_H$i=v"; done)"
+refused "a header field of 1 MiB: 431" 431,header_too_large \
+    "$U"$'\n'"@HTTP_X_BIG=1048576*a"
+refused "a parameter of 100 KB, not a header: 431" 431,header_too_large \
+    "$U"$'\n'"@X_BIG=100000*a"
+refused "parameters of 35 KB together: 431" 431,headers_too_large \
+    "$U"$'\n'"$(for i in $(seq 5); do echo "@X_P$i=7000*a"; done)"
+refused "a cookie header of 100 KB: 431" 431,header_too_large \
+    "$U"$'\n'"@HTTP_COOKIE=100000*a"
+refused "a cookie of 4.5 KB in a header of its size: 431" 431,cookie_too_large \
+    "$U"$'\n'"HTTP_COOKIE=a=1; $(rep 4500 b)=2"
+refused "a URI of 8 KB: 414" 414,uri_too_long "REQUEST_URI=/healthz?$(rep 8000)"
+refused "no URI at all: 400" 400,bad_request "SCRIPT_NAME=/healthz"
 fcgi "REQUEST_URI=/healthz
 $(for i in $(seq 60); do echo "HTTP_X_H$i=$(rep 200)"; done)"
 eq "60 fields of 200 bytes: served" "$STATUS,$(j .ok)" "200,true"
 eq "the same workers still serve" "$(sort "$T/fcgi.pid" | tr '\n' ' ')" "$PIDS"
+# A zombie (dead, not yet reaped) answers kill -0 too.
+alive() { kill -0 "$1" 2>/dev/null && [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 for p in $PIDS; do
-	check "worker $p alive" kill -0 "$p"
+	check "worker $p alive" alive "$p"
 done
 normal "the direct requests"
 eq "the database as it was, after all" "$(db_snapshot)" "$snap0"
