@@ -64,7 +64,7 @@ BUILD_PKGS = build-essential pkg-config libfcgi-dev libsqlite3-dev \
 	   libcjson-dev libjwt-dev libqrencode-dev libpng-dev libssl-dev \
 	   libcurl4-openssl-dev
 DEB_PKGS = $(BUILD_PKGS) \
-	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools \
+	   lighttpd spawn-fcgi sqlite3 tzdata curl jq openssl zbar-tools python3 \
 	   apache2 libapache2-mod-fcgid nginx \
 	   librsvg2-bin clang libclang-rt-14-dev chromium wrk \
 	   fonts-wqy-microhei $(PACKAGE_PKGS)

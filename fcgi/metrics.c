@@ -217,6 +217,14 @@ metrics_open(const char *path, int create, struct buf *err)
 			close(fd);
 			continue;
 		}
+		/*
+		 * Every block of the file given to it now: a page of the map
+		 * with none behind it (ftruncate makes none) gets one when it
+		 * is first written, and on a full disk that write is a SIGBUS,
+		 * the end of the worker.  Here it is a refusal to start.
+		 */
+		if ((errno = posix_fallocate(fd, 0, (off_t)len)) != 0)
+			goto fail_fd;
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			goto fail_fd;

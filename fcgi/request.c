@@ -152,10 +152,12 @@ kv_parse_cookies(struct kvlist *l, const char *s, size_t n)
 	while (p < end) {
 		if ((semi = memchr(p, ';', (size_t)(end - p))) == NULL)
 			semi = end;
-		eq = memchr(p, '=', (size_t)(semi - p));
+		for (ks = p; ks < semi && (*ks == ' ' || *ks == '\t'); ks++)
+			;
+		if (semi - ks > COOKIE_MAX)
+			return -2;
+		eq = memchr(ks, '=', (size_t)(semi - ks));
 		if (eq != NULL) {
-			for (ks = p; ks < eq && (*ks == ' ' || *ks == '\t'); ks++)
-				;
 			for (ke = eq; ke > ks && (ke[-1] == ' ' ||
 			    ke[-1] == '\t'); ke--)
 				;

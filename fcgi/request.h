@@ -42,6 +42,19 @@ struct kvlist {
 #define KV_MAX		128	/* pairs in one query, form or cookie header */
 #define ROUTE_PARAMS	4
 
+/*
+ * What a request's head may be (docs/deploy.md): the web server in front
+ * may pass anything on, so the responder bounds it itself, before it
+ * reads anything else.  Past these it answers 414 (the URI) or 431.
+ */
+#define URI_MAX		4096	/* bytes of REQUEST_URI, path and query */
+#define HEADERS_MAX	64	/* header fields (HTTP_* parameters) */
+#define HEADER_MAX	8192	/* bytes of one parameter's value */
+#define HEADERS_BYTES	16384	/* bytes of every header field, names too */
+#define COOKIE_MAX	4096	/* bytes of one cookie, name=value */
+#define PARAMS_MAX	128	/* FastCGI parameters in all */
+#define PARAMS_BYTES	32768	/* bytes of every parameter, names too */
+
 struct request {
 	enum method	 method;
 	char		*path;		/* without the query string */
@@ -60,6 +73,7 @@ struct request {
 	const char	*remote_addr;
 	const char	*params[ROUTE_PARAMS];	/* {name} parts of the route */
 	char		 id[17];	/* request id, hex */
+	int		 refused;	/* its head refused: the status (resp says why) */
 };
 
 /* Returns the method for a CGI REQUEST_METHOD, or METHOD__MAX. */
@@ -76,7 +90,10 @@ const char *kv_get(const struct kvlist *l, const char *k);
  * -1 on bad escapes, NUL bytes, or more than KV_MAX pairs.
  */
 int kv_parse_query(struct kvlist *l, const char *s, size_t n);
-/* Parses a Cookie header "a=1; b=2"; malformed pieces are skipped.  0 or -1 (too many). */
+/*
+ * Parses a Cookie header "a=1; b=2"; malformed pieces are skipped.  0, -1
+ * (more than KV_MAX cookies) or -2 (a piece longer than COOKIE_MAX).
+ */
 int kv_parse_cookies(struct kvlist *l, const char *s, size_t n);
 /* Percent-decodes a path in place-safe way into a new string; NULL on bad escapes or NUL. */
 char *path_decode(const char *s, size_t n);

@@ -52,6 +52,54 @@ param(FCGX_Request *fr, const char *name)
 	return FCGX_GetParam(name, fr->envp);
 }
 
+/*
+ * Bounds the request's head (request.h): its FastCGI parameters, the URI,
+ * the header fields (HTTP_*).  A web server we do not control may pass
+ * on anything; nothing past these is read further.  Returns 0, or 414 or
+ * 431 after filling resp.
+ */
+static int
+head_bounded(FCGX_Request *fr, struct response *resp)
+{
+	const char *uri = param(fr, "REQUEST_URI"), *eq;
+	size_t n = 0, nh = 0, bytes = 0, hbytes = 0, len, big = 0;
+	char **e;
+
+	for (e = fr->envp; *e != NULL; e++) {
+		len = strlen(*e);
+		eq = strchr(*e, '=');
+		if (eq != NULL && len - (size_t)(eq + 1 - *e) > big)
+			big = len - (size_t)(eq + 1 - *e);
+		n++;
+		bytes += len;
+		if (strncmp(*e, "HTTP_", 5) == 0) {
+			nh++;
+			hbytes += len;
+		}
+	}
+	if (n > PARAMS_MAX || nh > HEADERS_MAX) {
+		resp_error(resp, 431, "too_many_headers", "the request has "
+		    "too many header fields");
+		return 431;
+	}
+	if (uri != NULL && strlen(uri) > URI_MAX) {
+		resp_error(resp, 414, "uri_too_long", "the request URI is "
+		    "too long");
+		return 414;
+	}
+	if (big > HEADER_MAX) {
+		resp_error(resp, 431, "header_too_large", "a request header "
+		    "field is too large");
+		return 431;
+	}
+	if (bytes > PARAMS_BYTES || hbytes > HEADERS_BYTES) {
+		resp_error(resp, 431, "headers_too_large", "the request's "
+		    "header fields are too large together");
+		return 431;
+	}
+	return 0;
+}
+
 /* Fills req from the CGI environment; returns 0 or an HTTP status. */
 static int
 request_from_env(FCGX_Request *fr, struct request *req,
@@ -61,6 +109,7 @@ request_from_env(FCGX_Request *fr, struct request *req,
 	unsigned char id[8];
 	struct buf hex;
 	size_t plen;
+	int rc;
 
 	/* A random prefix per process and a counter: unique, and no syscall. */
 	if (!id_seeded) {
@@ -85,6 +134,8 @@ request_from_env(FCGX_Request *fr, struct request *req,
 	if (req->remote_addr == NULL)
 		req->remote_addr = "";
 
+	if ((rc = head_bounded(fr, resp)) != 0)
+		return rc;
 	if ((uri = param(fr, "REQUEST_URI")) == NULL || *uri != '/') {
 		resp_error(resp, 400, "bad_request", "missing request URI");
 		return 400;
@@ -100,7 +151,14 @@ request_from_env(FCGX_Request *fr, struct request *req,
 		return 400;
 	}
 	if ((cookie = param(fr, "HTTP_COOKIE")) != NULL &&
-	    kv_parse_cookies(&req->cookies, cookie, strlen(cookie)) == -1) {
+	    (rc = kv_parse_cookies(&req->cookies, cookie, strlen(cookie)))) {
+		/* None of them, for the answer's language either. */
+		kv_free(&req->cookies);
+		if (rc == -2) {
+			resp_error(resp, 431, "cookie_too_large", "a cookie is "
+			    "too large");
+			return 431;
+		}
 		resp_error(resp, 400, "bad_request", "too many cookies");
 		return 400;
 	}
@@ -422,8 +480,9 @@ server_run(server_fn fn, server_idle_fn idle, void *app, int stdin_ms)
 		memset(&req, 0, sizeof(req));
 		resp_init(&resp);
 		route = "-";
-		if (request_from_env(&fr, &req, &resp) == 0)
-			fn(app, &req, &resp, &io, &route);
+		/* A refused request too: the application words the answer. */
+		req.refused = request_from_env(&fr, &req, &resp);
+		fn(app, &req, &resp, &io, &route);
 		io_drain(&io, req.id);
 		buf_reset(&out);
 		resp_serialize(&resp, req.id, req.method == METHOD_HEAD, &out);

@@ -11,7 +11,12 @@
 
 struct server_io;
 
-/* route is set by the application to the matched pattern for the log. */
+/*
+ * route is set by the application to the matched pattern for the log.
+ * A request whose head was refused (req->refused, the status) comes with
+ * resp already answering it and no path: the application may only put
+ * the answer in its own words.
+ */
 typedef void (*server_fn)(void *app, struct request *req,
     struct response *resp, struct server_io *io, const char **route);
 

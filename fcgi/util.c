@@ -2,7 +2,10 @@
  * Allocation, buffers, constant-time comparison, randomness and the
  * encodings shared by tokens and templates.
  */
+#include <sys/statvfs.h>
+
 #include <errno.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,4 +455,16 @@ utf8_seq(const char *s, size_t n)
 	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return need + 1;
+}
+
+long long
+disk_free(const char *path)
+{
+	char *copy = ck_strdup(path);
+	struct statvfs st;
+	int rc;
+
+	rc = statvfs(dirname(copy), &st);
+	free(copy);
+	return rc == -1 ? -1 : (long long)st.f_bavail * (long long)st.f_frsize;
 }

@@ -82,4 +82,7 @@ size_t utf8_seq(const char *s, size_t n);
 /* Reads a whole file into b; returns 0 or -1 (errno set). */
 int read_file(const char *path, struct buf *b);
 
+/* Returns the bytes free to us on the disk of the directory of path, or -1. */
+long long disk_free(const char *path);
+
 #endif

@@ -14,6 +14,7 @@
 #include "../fcgi/clock.h"
 #include "../fcgi/acl.h"
 #include "../fcgi/config.h"
+#include "../fcgi/log.h"
 #include "../fcgi/migrate.h"
 #include "boot.h"
 #include "checklog.h"
@@ -73,6 +74,7 @@ enum cfg {
 	CFG_WECHAT_TIMEOUT_MS,
 	CFG_METRICS_ALLOW,
 	CFG_METRICS_FILE,
+	CFG_IDENTITY_DAILY,
 	CFG__MAX
 };
 
@@ -133,6 +135,7 @@ static const struct cfg_def cfg_defs[CFG__MAX] = {
 	[CFG_WECHAT_TIMEOUT_MS] = { "wechat_timeout_ms", "3000" },
 	[CFG_METRICS_ALLOW] = { "metrics_allow", "127.0.0.0/8 ::1" },
 	[CFG_METRICS_FILE] = { "metrics_file", "${data_dir}/metrics" },
+	[CFG_IDENTITY_DAILY] = { "identity_daily", "5" },
 };
 
 /* Reads an integer key in min..max into *out; 0 or -1 with err. */
@@ -283,6 +286,8 @@ boot_config(struct app *a, struct buf *err)
 	    err) ||
 	    cfg_num(raw, CFG_LOOKUP_IP_HOURLY, 1, 1000000,
 	    &cf->lookup_ip_hourly, err) ||
+	    cfg_num(raw, CFG_IDENTITY_DAILY, 1, 1000, &cf->identity_daily,
+	    err) ||
 	    rules_config(raw, cf, err))
 		return -1;
 	if (!valid_region_code(raw[CFG_REGION])) {
@@ -527,6 +532,20 @@ load_templates(struct app *a, struct buf *err)
 }
 
 int
+boot_space(struct app *a, struct buf *err)
+{
+	long long n = disk_free(a->conf.db_path);
+
+	/* Unknown (statvfs failed): opening the database will say why. */
+	if (n == -1 || n >= BOOT_SPACE_MIN)
+		return 0;
+	buf_printf(err, "%s: no space left on its disk (%lld KiB free, at "
+	    "least %d KiB needed): free some, then start again",
+	    a->conf.db_path, n >> 10, BOOT_SPACE_MIN >> 10);
+	return -1;
+}
+
+int
 boot_db(struct app *a, struct buf *err)
 {
 	return (a->db = db_open(a->conf.db_path, err)) == NULL ? -1 : 0;
@@ -567,7 +586,7 @@ boot_server(struct app *a, struct buf *err)
 		    "server", a->conf.sms_outbox);
 		return -1;
 	}
-	if (boot_db(a, err) == -1)
+	if (boot_space(a, err) == -1 || boot_db(a, err) == -1)
 		return -1;
 	if (boot_read_secret(a->conf.session_key_file, a->session_key,
 	    err) == -1 || boot_read_secret(a->conf.id_key_file, a->id_key,
@@ -601,8 +620,13 @@ boot_server(struct app *a, struct buf *err)
 void
 boot_close(struct app *a)
 {
-	if (a->db != NULL)
+	if (a->db != NULL) {
 		checklog_flush(a);
+		if (checklog_pending() > 0)
+			LOG("stopping with %zu verification record(s) not "
+			    "written (the database is not writable): lost",
+			    checklog_pending());
+	}
 	db_close(a->db);
 	tmpl_set_free(a->tmpl);
 	cJSON_Delete(a->i18n[LANG_ZH]);

@@ -14,6 +14,13 @@ int boot_config(struct app *a, struct buf *err);
 /* Opens the database only (the CLI, before migrating); 0 or -1 with err. */
 int boot_db(struct app *a, struct buf *err);
 /*
+ * Refuses to start on a full disk: less than BOOT_SPACE_MIN bytes free
+ * where the database is (its WAL and index could not grow: every write
+ * would fail).  0, or -1 with err saying so.
+ */
+#define BOOT_SPACE_MIN	(1 << 20)
+int boot_space(struct app *a, struct buf *err);
+/*
  * Refuses a database with pending migrations (naming them), then
  * prepares every statement; 0 or -1 with err.
  */

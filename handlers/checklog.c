@@ -5,6 +5,13 @@
  * verification's time under load (the write lock and a WAL frame per
  * index); the price is that a worker killed outright loses at most the
  * last PENDING_MS of its check records, never a person's data.
+ *
+ * While the database cannot be written (a full disk, say) the records
+ * wait in the queue, tried again ever more rarely (up to RETRY_MAX_MS
+ * apart, one log line when it starts and one when it ends), and a full
+ * queue takes no more: checklog_add refuses, and the check is answered
+ * 503 rather than answered and then lost.  Only a worker stopped
+ * meanwhile loses its queue (logged at boot_close).
  */
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +29,7 @@
  */
 #define PENDING_MAX	1024
 #define PENDING_MS	50
+#define RETRY_MAX_MS	5000	/* between tries while writes fail */
 
 struct pending {
 	int64_t		 checker;
@@ -40,6 +48,24 @@ struct pending {
 static struct pending	pending[PENDING_MAX];
 static size_t		npending;
 static struct timespec	pending_since;
+static int		fails;		/* flushes failed in a row */
+static struct timespec	failed_at;	/* the last of them */
+static int		refusing;	/* the queue full: checks refused */
+
+/* Milliseconds until the next try is due: the group's, or the backoff's. */
+static double
+due_in(void)
+{
+	double ms = PENDING_MS;
+	int i;
+
+	if (fails == 0)
+		return PENDING_MS - clock_ms_since(&pending_since);
+	for (i = 1; i < fails && ms < RETRY_MAX_MS; i++)
+		ms *= 2;
+	return (ms < RETRY_MAX_MS ? ms : RETRY_MAX_MS) -
+	    clock_ms_since(&failed_at);
+}
 
 size_t
 checklog_pending(void)
@@ -79,11 +105,18 @@ checklog_flush(struct app *a)
 	}
 	if (db_commit(a->db) == -1)
 		goto fail;
+	if (fails > 0)
+		LOG("recorded %zu verification(s) after %d failed tries",
+		    npending, fails);
 	npending = 0;
+	fails = refusing = 0;
 	return;
 fail:
-	/* Kept for the next try; a full queue drops the oldest, logged. */
-	LOG("cannot record %zu verification(s) yet", npending);
+	/* Kept for the next try, later each time (due_in). */
+	if (fails++ == 0)
+		LOG("cannot record %zu verification(s) yet: tried again up "
+		    "to every %d ms", npending, RETRY_MAX_MS);
+	clock_gettime(CLOCK_MONOTONIC, &failed_at);
 }
 
 int
@@ -93,12 +126,14 @@ checklog_idle(struct app *a, int now)
 
 	if (npending == 0)
 		return -1;
-	left = PENDING_MS - clock_ms_since(&pending_since);
+	left = due_in();
 	if (now || left <= 0) {
 		checklog_flush(a);
-		return npending ? PENDING_MS : -1;
+		if (npending == 0)
+			return -1;
+		left = due_in();
 	}
-	return (int)left + 1;
+	return left > 0 ? (int)left + 1 : 0;
 }
 
 /*
@@ -154,20 +189,23 @@ checklog_declare_metrics(void)
 	    result_labels, NELEM(results));
 }
 
-void
+int
 checklog_add(struct app *a, const struct check_record *r)
 {
 	struct pending *p;
 
+	if (npending == PENDING_MAX) {
+		checklog_flush(a);	/* once more, now */
+		if (npending == PENDING_MAX) {
+			if (!refusing)
+				LOG("verification queue full and not written: "
+				    "checks refused until it is");
+			refusing = 1;
+			return -1;
+		}
+	}
 	metrics_add(m_checks, find(methods, r->method), find(results,
 	    r->valid ? r->color : r->reason), 1);
-
-	if (npending == PENDING_MAX) {
-		LOG("verification queue full: dropping the oldest record");
-		memmove(pending, pending + 1, (PENDING_MAX - 1) *
-		    sizeof(pending[0]));
-		npending--;
-	}
 	if (npending == 0)
 		clock_gettime(CLOCK_MONOTONIC, &pending_since);
 	p = &pending[npending++];
@@ -185,7 +223,7 @@ checklog_add(struct app *a, const struct check_record *r)
 	p->reason = r->valid ? NULL : r->reason;
 	p->color = r->valid ? r->color : NULL;
 	p->at = r->at;
-	if (npending == PENDING_MAX ||
-	    clock_ms_since(&pending_since) >= PENDING_MS)
+	if (npending == PENDING_MAX || due_in() <= 0)
 		checklog_flush(a);
+	return 0;
 }

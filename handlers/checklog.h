@@ -25,8 +25,13 @@ struct check_record {
 	time_t		 at;
 };
 
-/* Queues a record; written within the group's time.  Never fails. */
-void checklog_add(struct app *a, const struct check_record *r);
+/*
+ * Queues a record, written within the group's time.  0, or -1 when the
+ * queue is full and cannot be written now (the database's failure is
+ * db_failure()'s): the record is not kept, so the check must not be
+ * answered as done.
+ */
+int checklog_add(struct app *a, const struct check_record *r);
 /* Writes the queued records now (a failure keeps them for the next try). */
 void checklog_flush(struct app *a);
 /* server_idle_fn for the queue: ms until a flush is due, or -1. */

@@ -459,7 +459,9 @@ main(int argc, char *argv[])
 	    strcmp(cmd, "import-cases") != 0 &&
 	    strcmp(cmd, "audit-verify") != 0 && strcmp(cmd, "backup") != 0)
 		goto usage;
-	if (boot_db(&app, &err) == -1) {
+	/* What writes, refused on a full disk; a backup may go elsewhere. */
+	if ((strcmp(cmd, "backup") != 0 && strcmp(cmd, "audit-verify") != 0 &&
+	    boot_space(&app, &err) == -1) || boot_db(&app, &err) == -1) {
 		fprintf(stderr, "healthcodectl: %s\n", buf_cstr(&err));
 		rc = 1;
 		goto out;

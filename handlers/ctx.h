@@ -81,6 +81,7 @@ struct conf {
 	const char	*trusted_issuers;
 	long long	 lookup_hourly;
 	long long	 lookup_ip_hourly;	/* lookups per address an hour */
+	long long	 identity_daily;	/* identity tries per account a day */
 	long long	 import_limit;	/* bytes of a case-list body */
 	long long	 import_rows_max;
 	long long	 trace_window_minutes;	/* co-visit: +- around a visit */

@@ -14,6 +14,7 @@
 #include "../fcgi/clock.h"
 #include "colour.h"
 #include "person.h"
+#include "ratelimit.h"
 #include "valid.h"
 
 
@@ -236,6 +237,36 @@ decl_from_form(struct ctx *c, const char *today, struct decl_in *in,
 }
 
 /*
+ * Binds the declaration's identity (person_bind_self) in the caller's
+ * transaction.  An account with none of its own looks a person up by the
+ * document: an identity try (ratelimit.h), refused past identity_daily
+ * (429 identity_tries, Retry-After) and counted when the binding is
+ * refused (409), the count committed all the same.  0 with p, or a
+ * status with e.
+ */
+static int
+identity_bind(struct ctx *c, struct identity *id, struct person *p,
+    struct in_err *e)
+{
+	long wait;
+	int own, st;
+
+	if ((own = person_self(c, p)) == -1)
+		return in_err(e, 500, "internal", NULL, NULL);
+	if (own == 0 && (wait = ratelimit_identity_check(c)) != 0) {
+		if (wait < 0)
+			return in_err(e, 500, "internal", NULL, NULL);
+		resp_header(c->resp, "Retry-After", "%ld", wait);
+		return in_err(e, 429, "identity_tries", NULL, NULL);
+	}
+	st = person_bind_self(c, id, p, e);
+	if (own == 0 && st == 409 && (ratelimit_identity_add(c, e->code) ==
+	    -1 || db_commit(c->app->db) == -1))
+		return in_err(e, 500, "internal", NULL, NULL);
+	return st;
+}
+
+/*
  * Stores the declaration for today, binding the identity on the first
  * one; a second one the same day adds to the first (SQL_DECL_UPSERT);
  * and the colour it makes, in *res.  All or nothing.  Returns 0 with the
@@ -254,7 +285,7 @@ declare_store(struct ctx *c, struct decl_in *in, const char *today,
 	if (db_begin(a->db) == -1)
 		return in_err(e, 500, "internal", NULL, NULL);
 	if (in->has_identity)
-		st = person_bind_self(c, &in->id, p, e);
+		st = identity_bind(c, &in->id, p, e);
 	else if ((rc = person_self(c, p)) != 1)
 		st = rc == 0 ? in_err(e, 400, "missing_field", "id_number",
 		    NULL) : in_err(e, 500, "internal", NULL, NULL);
@@ -341,7 +372,7 @@ declare(struct ctx *c, int form, struct person *p, struct rules_result *res,
  * POST /api/v1/declarations: {"name","id_type","id_number","nationality"
  * (first time), "temperature","symptoms","travel","contact"}
  * 201 {"color","reasons","green_on","day"}; 400 invalid input; 401; 409
- * identity_mismatch or identity_in_use.
+ * identity_mismatch or identity_in_use; 429 identity_tries (Retry-After).
  */
 void
 api_declare(struct ctx *c)
@@ -494,7 +525,7 @@ page_declare(struct ctx *c)
 	declare_form(c, 200, NULL, NULL);
 }
 
-/* POST /declare: 303 /code, or the form with the error (400/409/500). */
+/* POST /declare: 303 /code, or the form with the error (400/409/429/500). */
 void
 page_declare_post(struct ctx *c)
 {

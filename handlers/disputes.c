@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "notice.h"
 #include "person.h"
+#include "ratelimit.h"
 #include "valid.h"
 
 #define MINE_MAX	100	/* a user's disputes listed, newest first */
@@ -94,8 +95,11 @@ dispute_input(struct ctx *c, struct dispute_in *in, struct in_err *e)
 /*
  * Files a dispute by the signed-in account over the person in->id
  * names.  0 with *id, or 409 identity_bound (the account has its own
- * person), not_disputed (no such person, or nobody's own: declare to
- * bind it), dispute_open, or 500, with e.
+ * person), not_disputed (no such person, nobody's own: declare to bind
+ * it, or another name on record: one answer, so that it tells nothing of
+ * an ID number alone), dispute_open, 429 identity_tries (Retry-After),
+ * or 500, with e.  Each filing that looks a person up is an identity try
+ * (ratelimit.h), counted even when refused.
  */
 static int
 dispute_file(struct ctx *c, struct dispute_in *in, int64_t *id,
@@ -104,6 +108,7 @@ dispute_file(struct ctx *c, struct dispute_in *in, int64_t *id,
 	struct db *db = c->app->db;
 	struct person p;
 	struct db_stmt *s;
+	long wait;
 	int rc, st;
 
 	if (db_begin(db) == -1)
@@ -113,14 +118,25 @@ dispute_file(struct ctx *c, struct dispute_in *in, int64_t *id,
 		    in_err(e, 500, "internal", NULL, NULL);
 		goto out;
 	}
+	if ((wait = ratelimit_identity_check(c)) != 0) {
+		if (wait < 0)
+			goto err;
+		resp_header(c->resp, "Retry-After", "%ld", wait);
+		st = in_err(e, 429, "identity_tries", NULL, NULL);
+		goto out;
+	}
 	/* person_find may move a passport person to its new key: a write. */
 	if ((rc = person_find(c, &in->id, &p)) == 1)
-		rc = person_holder(c, p.id, NULL);
+		rc = strcmp(p.name, in->id.name) != 0 ? 0 :
+		    person_holder(c, p.id, NULL);
 	if (rc == -1)
 		goto err;
 	if (rc == 0) {
-		st = in_err(e, 409, "not_disputed", "id_number", NULL);
-		goto out;
+		/* The try counts: committed with the refusal. */
+		if (ratelimit_identity_add(c, "not_disputed") == -1 ||
+		    db_commit(db) == -1)
+			goto err;
+		return in_err(e, 409, "not_disputed", "id_number", NULL);
 	}
 	s = db_stmt(db, SQL_DISPUTE_OPEN_OF);
 	db_bind_int(s, 1, c->account_id);
@@ -133,6 +149,8 @@ dispute_file(struct ctx *c, struct dispute_in *in, int64_t *id,
 		st = in_err(e, 409, "dispute_open", NULL, NULL);
 		goto out;
 	}
+	if (ratelimit_identity_add(c, "dispute filed") == -1)
+		goto err;
 	s = db_stmt(db, SQL_DISPUTE_INSERT);
 	db_bind_int(s, 1, c->account_id);
 	db_bind_int(s, 2, p.id);
@@ -196,7 +214,7 @@ disputes_mine(struct ctx *c, int labels)
  * POST /api/v1/disputes {"name","id_type","id_number","nationality"
  * (passports),"reason"}: 201 {"id"}; 400 missing_field, wrong_type, the
  * document's invalid_* (as a declaration), invalid_reason; 401; 409
- * identity_bound, not_disputed, dispute_open.
+ * identity_bound, not_disputed, dispute_open; 429 identity_tries.
  */
 void
 api_dispute_create(struct ctx *c)
@@ -271,7 +289,7 @@ page_dispute(struct ctx *c)
 
 /*
  * POST /dispute (name, id_type, id_number, nationality, reason): 303
- * /dispute; 400/409 the form with the error.
+ * /dispute; 400/409/429 the form with the error.
  */
 void
 page_dispute_post(struct ctx *c)

@@ -284,12 +284,18 @@ person_bind_self(struct ctx *c, struct identity *id, struct person *p,
 	if ((rc = person_find(c, id, p)) == -1)
 		return in_err(e, 500, "internal", NULL, NULL);
 	if (rc == 1) {
-		/* Someone else's own identity: never silently shared. */
+		/*
+		 * Someone else's own identity: never silently shared.  Said
+		 * so only to whoever also gives its name as on record (the
+		 * person, who may then dispute it); to anyone else it is a
+		 * mismatch, so that an ID number alone tells nothing.
+		 */
 		if ((rc = person_holder(c, p->id, NULL)) == -1)
 			return in_err(e, 500, "internal", NULL, NULL);
 		if (rc == 1)
-			return in_err(e, 409, "identity_in_use", "id_number",
-			    NULL);
+			return in_err(e, 409, strcmp(p->name, id->name) == 0 ?
+			    "identity_in_use" : "identity_mismatch",
+			    "id_number", NULL);
 	} else {
 		id_mask(id->type, id->number, masked, sizeof(masked));
 		memset(p, 0, sizeof(*p));

@@ -66,8 +66,9 @@ void person_legacy_key(struct ctx *c, struct identity *id);
  * Makes id the account's own person, in the caller's write transaction:
  * the one already bound (it must be the same document: 409
  * identity_mismatch), a person known by the document and nobody's own
- * (409 identity_in_use if it is), or a new one.  0 with p, or a status
- * with e.
+ * (409 identity_in_use if it is another account's and the name is the
+ * one on record, else identity_mismatch), or a new one.  0 with p, or a
+ * status with e.
  */
 int person_bind_self(struct ctx *c, struct identity *id,
     struct person *p, struct in_err *e);

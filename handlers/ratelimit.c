@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../fcgi/log.h"
 #include "ratelimit.h"
 
 void
@@ -118,4 +119,45 @@ ratelimit_add(struct ctx *c, const char *bucket, const char *what)
 
 	ratelimit_key(c->app, bucket, what, key);
 	return add_key(c, key);
+}
+
+/* The signed-in account as log lines name it: a keyed hash, 12 digits. */
+static void
+account_tag(struct ctx *c, char tag[13])
+{
+	char who[24], mac[65];
+
+	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
+	ctx_mac(c->app, "log-account", who, mac);
+	memcpy(tag, mac, 12);
+	tag[12] = '\0';
+}
+
+long
+ratelimit_identity_check(struct ctx *c)
+{
+	char who[24], tag[13];
+	long wait;
+
+	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
+	if ((wait = ratelimit_check(c, "identity", who,
+	    c->app->conf.identity_daily, 86400)) > 0) {
+		account_tag(c, tag);
+		LOG("identity: a try of account %s refused: at identity_daily",
+		    tag);
+	}
+	return wait;
+}
+
+int
+ratelimit_identity_add(struct ctx *c, const char *what)
+{
+	char who[24], tag[13];
+
+	snprintf(who, sizeof(who), "%lld", (long long)c->account_id);
+	if (ratelimit_add(c, "identity", who) == -1)
+		return -1;
+	account_tag(c, tag);
+	LOG("identity: a try of account %s: %s", tag, what);
+	return 0;
 }

@@ -39,6 +39,20 @@ int ratelimit_add(struct ctx *c, const char *bucket, const char *what);
 void ratelimit_key(struct app *a, const char *bucket, const char *what,
     char out[65]);
 /*
+ * Identity tries of the signed-in account (docs/config.md,
+ * identity_daily): the lookups of a person by a document that bind no
+ * identity of the account's own, which would otherwise tell, try by try,
+ * which ID numbers are registered.  Returns 0 when another is allowed,
+ * else the seconds until it is (logged); -1 on a database error.
+ */
+long ratelimit_identity_check(struct ctx *c);
+/*
+ * Counts one (what: the answer it got, for the log line, which names the
+ * account by a keyed tag only); the caller commits it even when the try
+ * was refused.  0, or -1 on a database error.
+ */
+int ratelimit_identity_add(struct ctx *c, const char *what);
+/*
  * Writes the part of a client address that a limit counts: an IPv4
  * address whole (also as ::ffff:a.b.c.d), an IPv6 address by its /64
  * (one subscriber's network, which hands out addresses by the million),

@@ -320,7 +320,8 @@ storage_failure(struct ctx *c, int page)
 	LOG("database %s: answered 503", f == DB_FAIL_BUSY ? "busy" :
 	    f == DB_FAIL_READONLY ? "read-only" : f == DB_FAIL_FULL ?
 	    "full" : "failing");
-	refuse(c, page, 503, f == DB_FAIL_BUSY ? "busy" : "storage_unavailable");
+	refuse(c, page, 503, f == DB_FAIL_BUSY ? "busy" : f == DB_FAIL_FULL ?
+	    "storage_full" : "storage_unavailable");
 	resp_header(c->resp, "Retry-After", "%d", f == DB_FAIL_BUSY ? 1 : 60);
 }
 
@@ -344,6 +345,11 @@ app_serve(void *arg, struct request *req, struct response *resp,
 	c.now = clock_now();
 	c.lang = ctx_lang(req);
 
+	/* Its head refused (fcgi/server.c): the same answer, in our words. */
+	if (req->refused) {
+		api_err(&c, req->refused, resp->err_code);
+		return;
+	}
 	if (req->method == METHOD__MAX) {
 		api_err(&c, 405, "method_not_allowed");
 		return;
@@ -444,7 +450,7 @@ app_idle(void *arg, int now)
  */
 static const int statuses[] = {
 	200, 201, 202, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405,
-	409, 410, 413, 415, 422, 429, 500, 502, 503, 504
+	409, 410, 413, 414, 415, 422, 429, 431, 500, 502, 503, 504
 };
 #define NSTATUSES	(NELEM(statuses) + 1)	/* and "other" */
 static int m_requests = -1, m_duration = -1;

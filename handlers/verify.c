@@ -193,8 +193,12 @@ check_token(struct ctx *c, const char *tok, struct check *k)
 	return 0;
 }
 
-/* Records the check for tracing; never fails the request. */
-static void
+/*
+ * Records the check for tracing: 0, or -1 when it cannot be kept (the
+ * database not writable for a while: answered 500, which the request
+ * sequence makes the 503 that says why).
+ */
+static int
 record(struct ctx *c, const char *method, const struct check *k,
     const char *place)
 {
@@ -211,7 +215,7 @@ record(struct ctx *c, const char *method, const struct check *k,
 	r.reason = k->reason;
 	r.color = k->valid ? color_name(k->color) : NULL;
 	r.at = c->now;
-	checklog_add(c->app, &r);
+	return checklog_add(c->app, &r);
 }
 
 /* The JSON answer of a check. */
@@ -280,7 +284,10 @@ api_verify(struct ctx *c)
 		api_err(c, 500, "internal");
 		return;
 	}
-	record(c, "scan", &k, place);
+	if (record(c, "scan", &k, place) == -1) {
+		api_err(c, 500, "internal");
+		return;
+	}
 	check_json(c, &k);
 }
 
@@ -388,7 +395,8 @@ api_verify_lookup(struct ctx *c)
 	}
 	if (!k.valid)
 		k.reason = "no_declaration_today";
-	record(c, "lookup", &k, place);
+	if (record(c, "lookup", &k, place) == -1)
+		goto dberr;
 	check_json(c, &k);
 	return;
 dberr_clear:
@@ -414,7 +422,11 @@ verify_page(struct ctx *c)
 		page_error(c, 500, "internal");
 		return;
 	}
-	record(c, "scan", &k, NULL);
+	if (record(c, "scan", &k, NULL) == -1) {
+		cJSON_Delete(d);
+		page_error(c, 500, "internal");
+		return;
+	}
 	clock_iso(c->now, at);
 	cJSON_AddStringToObject(d, "checked_at", at);
 	if (k.valid) {

@@ -16,7 +16,7 @@ run() {
 	out=$("$@" 2>&1)
 	rc=$?
 	line=$(printf '%s\n' "$out" | grep -E '^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed$' | tail -1)
-	printf '%s\n' "$out" | grep -E '(^FAIL|^not ok| FAIL )' | head -40
+	printf '%s\n' "$out" | grep -E '(^FAIL|^not ok| FAIL |^[A-Za-z0-9_.-]+: skipped: )' | head -40
 	if [ -z "$line" ]; then
 		echo "[$BUILD_LABEL] $label: no result line (exit $rc)"
 		printf '%s\n' "$out" | tail -20

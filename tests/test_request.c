@@ -189,6 +189,29 @@ limits(void)
 	T_CHECK(kv_parse_cookies(&l, b.ptr, b.len) == -1,
 	    "cookies: KV_MAX + 1 pairs accepted");
 	kv_free(&l);
+
+	/* One cookie of COOKIE_MAX bytes (name=value, leading blanks aside). */
+	buf_reset(&b);
+	buf_puts(&b, "a=1;  \tb=");
+	while (b.len < 7 + COOKIE_MAX)
+		buf_putc(&b, 'v');
+	buf_puts(&b, "; c=3");
+	T_CHECK(kv_parse_cookies(&l, b.ptr, b.len) == 0 && l.n == 3,
+	    "cookies: one of COOKIE_MAX bytes");
+	kv_free(&l);
+	buf_reset(&b);
+	buf_puts(&b, "a=1; b=");
+	while (b.len < 5 + COOKIE_MAX + 1)
+		buf_putc(&b, 'v');
+	T_CHECK(kv_parse_cookies(&l, b.ptr, b.len) == -2,
+	    "cookies: one of COOKIE_MAX + 1 bytes accepted");
+	kv_free(&l);
+	buf_reset(&b);
+	while (b.len < COOKIE_MAX + 1)
+		buf_putc(&b, 'x');
+	T_CHECK(kv_parse_cookies(&l, b.ptr, b.len) == -2,
+	    "cookies: a malformed piece of COOKIE_MAX + 1 bytes accepted");
+	kv_free(&l);
 	buf_free(&b);
 }
 

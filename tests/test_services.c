@@ -256,6 +256,9 @@ test_person(void)
 	T_CHECK(bind(a2, "王小华", "resident_id", "11010519491231002X", NULL,
 	    &p, &code) == 409, "someone's own identity");
 	T_STREQ(code, "identity_in_use", "in use");
+	T_CHECK(bind(a2, "王大华", "resident_id", "11010519491231002X", NULL,
+	    &p, &code) == 409, "someone's own identity, another name");
+	T_STREQ(code, "identity_mismatch", "then it reads as a mismatch");
 	T_CHECK(one("SELECT count(*) FROM account_persons") == 1, "one link");
 
 	/* Two foreigners, one passport number, two countries: two persons. */
@@ -512,6 +515,30 @@ test_checklog(void)
 	checklog_flush(&app);
 	T_CHECK(checklog_pending() == 0 && one("SELECT count(*) FROM "
 	    "verifications") == before + 4, "written on the next try");
+
+	/*
+	 * Writes failing for a while: tries further and further apart, and a
+	 * full queue (256) refuses a record rather than drop one.
+	 */
+	exec("CREATE TRIGGER no_checks BEFORE INSERT ON verifications BEGIN "
+	    "SELECT RAISE(ABORT, 'test'); END");
+	for (i = 0; i < 1000 && checklog_add(&app, &r) == 0; i++)
+		checklog_flush(&app);
+	T_CHECK(i == 256, "refused once 256 wait: %d", i);
+	T_CHECK(checklog_pending() == 256, "none dropped: %zu",
+	    checklog_pending());
+	T_CHECK(checklog_idle(&app, 0) > 1000, "tried again seconds later: "
+	    "%d ms", checklog_idle(&app, 0));
+	T_CHECK(checklog_add(&app, &r) == -1, "still refused");
+	exec("DROP TRIGGER no_checks");
+	T_CHECK(checklog_idle(&app, 1) == -1 && checklog_pending() == 0,
+	    "then written, all");
+	T_CHECK(one("SELECT count(*) FROM verifications") == before + 260,
+	    "the 256");
+	T_CHECK(checklog_add(&app, &r) == 0 && checklog_pending() == 1,
+	    "and taken again");
+	checklog_flush(&app);
+	T_CHECK(checklog_idle(&app, 0) == -1, "nothing due");
 }
 
 /* Runs the claimed purge to its end; returns the steps it took. */

@@ -16,6 +16,7 @@
 export HC_NOW=2026-11-29T01:00:00Z	# 09:00 in Shanghai
 export HC_OTP_IP_HOURLY=1000
 export HC_OTP_RESEND_INTERVAL=0	# the pages sign in the API's phones again
+export HC_IDENTITY_DAILY=100	# B tries often here; tests/e2e/enumeration.sh tests the limit
 TODAY=2026-11-29
 start_stack
 

@@ -9,8 +9,9 @@
 # headers (once each), the client's address taken from a trusted proxy
 # only, a body over our limit (our 413 in JSON) and one over the server's
 # (its own 413), a client that stalls in its body (the server's timeout
-# answers, and the workers serve others meanwhile), bodies in chunks, and
-# concurrent POSTs, each answered to the client as the responder answered
+# answers, and the workers serve others meanwhile), bodies in chunks,
+# heads past the responder's bounds (its 431 or 414) and past the
+# server's own (its 4xx), and concurrent POSTs, each answered to the client as the responder answered
 # it.  Then each file's site part alone, in a server set up as Debian's
 # package sets it up; and the responder's own bound on a stalled body
 # (body_timeout) behind mod_proxy_fcgi, which passes bodies on as they come.
@@ -364,6 +365,35 @@ chunked() {
 	eq "$S: nothing more stored" "$(sql "SELECT count(*) FROM checkins")" $((c0 + 1))
 }
 
+# limits: a request's head past the responder's bounds (fcgi/request.h)
+# gets its JSON 431 or 414 through the server, one past the server's own
+# its 4xx without a worker; the next request is served.
+limits() {
+	local hs=() big i
+	for i in $(seq 70); do hs+=(-H "X-H$i: v"); done
+	lim() {	# lim DESCRIPTION WANT CURL-ARGS...
+		local d=$1 w=$2
+		shift 2
+		STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+		    -H "Authorization: Bearer $USR" "$@")
+		eq "$S: $d" "$STATUS,$(j .error.code)" "$w"
+		check "$S: $d, from a worker" grep -qi '^X-Request-Id:' "$T/headers"
+	}
+	lim "70 header fields" 431,too_many_headers "${hs[@]}" "$BASE/api/v1/me"
+	big=$(head -c 9000 /dev/zero | tr '\0' a)
+	lim "a field of 9000 bytes" 431,header_too_large -H "X-Big: $big" "$BASE/api/v1/me"
+	big=$(head -c 5000 /dev/zero | tr '\0' a)
+	lim "a cookie of 5000 bytes" 431,cookie_too_large -H "Cookie: x=$big" "$BASE/api/v1/me"
+	lim "a URI of 5000 bytes" 414,uri_too_long "$BASE/api/v1/me?x=$big"
+	big=$(head -c 40000 /dev/zero | tr '\0' a)
+	STATUS=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' \
+	    -H "X-Big: $big" "$BASE/api/v1/me")
+	check "$S: a field of 40 KB: the server's 4xx ($STATUS)" test "$STATUS" -ge 400 -a "$STATUS" -lt 500
+	check "$S: a field of 40 KB: no worker saw it" sh -c "! grep -qi '^X-Request-Id:' '$T/headers'"
+	api "$USR" GET /api/v1/me
+	eq "$S: served after them" "$STATUS" 200
+}
+
 # load N C: N check-ins, C at a time; each answer the client gets is the
 # responder's, and there are as many as the responder gave.
 load() {
@@ -400,6 +430,7 @@ for S in lighttpd apache apache-fcgid nginx; do
 	client_addr "1390${i}00" "$i"
 	big
 	chunked
+	limits
 	load 400 8
 	wait "$spid"
 	secs=$(head -1 "$D/slow.out")
