@@ -22,12 +22,7 @@
 #include "../fcgi/metrics.h"
 #include "checklog.h"
 
-/*
- * Enough for PENDING_MS at 10,000 checks a second (256 filled in 25 ms:
- * twice the commits, each making the other workers read their pages
- * again).
- */
-#define PENDING_MAX	1024
+#define PENDING_MAX	CHECKLOG_QUEUE
 #define PENDING_MS	50
 #define RETRY_MAX_MS	5000	/* between tries while writes fail */
 
