@@ -170,7 +170,7 @@ $(BUILD)/fuzz/fuzz_route $(BUILD)/fuzz/fuzz_route-replay: handlers/valid.c \
 	$(BUILD)/fuzz/routes.inc
 # Identity and other fields: pure files of handlers/ too.
 $(BUILD)/fuzz/fuzz_ident $(BUILD)/fuzz/fuzz_ident-replay: handlers/ident.c \
-	handlers/valid.c
+	handlers/valid.c handlers/rules.c
 # Case lists are imported whole, into a real database: the product linked in.
 $(BUILD)/fuzz/fuzz_cases $(BUILD)/fuzz/fuzz_cases-replay: $(APP_SRC) \
 	$(BUILD)/migrations.c $(BUILD)/templates.c

@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the identity fields of a declaration, a lookup
  * or a case list (handlers/ident.c, as person_identity reads them) and
- * the other typed fields of a body (handlers/valid.c, fcgi/validate.c).
+ * the other typed fields of a body (handlers/valid.c, fcgi/validate.c,
+ * and the days, case kinds and symptoms of handlers/rules.c).
  * The input is up to four NUL-separated fields: name, id_type, id_number,
  * nationality.  Each goes through the checks in the order the service
  * makes them, into buffers of the sizes it uses, and every field also
@@ -18,6 +19,7 @@
 #include "../fcgi/request.h"
 #include "../fcgi/validate.h"
 #include "../handlers/ident.h"
+#include "../handlers/rules.h"
 #include "../handlers/valid.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -94,6 +96,29 @@ fields(const char *s)
 	if (strlen(phone) != 11 || (valid_phone(s) ? memcmp(phone, s, 3) ||
 	    memcmp(phone + 3, "****", 4) || memcmp(phone + 7, s + 7, 4) :
 	    strcmp(phone, "***********")))
+		abort();
+	/* A day (listed_on, a risk area's until): its arithmetic holds. */
+	if (day_valid(s) == 0) {
+		static const int steps[] = { 0, 1, -1, 59, 366, -36524 };
+		char there[11], back[11];
+
+		if (n != 10 || s[4] != '-' || s[7] != '-')
+			abort();
+		for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+			day_add(s, steps[i], there);
+			if (there[0] == '\0')
+				continue;
+			day_add(there, -steps[i], back);
+			if (strcmp(back, s) != 0 || day_valid(there) != 0 ||
+			    day_diff(s, there) != steps[i])
+				abort();
+		}
+	}
+	if (case_kind_parse(s) != CASE__MAX &&
+	    strcmp(case_kind_name(case_kind_parse(s)), s) != 0)
+		abort();
+	if (symptom_parse(s) != 0 &&
+	    strcmp(symptom_name(symptom_parse(s)), s) != 0)
 		abort();
 	(void)roles_parse(s);
 	(void)venue_name_valid(s);
