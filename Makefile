@@ -158,7 +158,7 @@ test-suite: all $(UNIT_BINS)
 # (gcc, ASan+UBSan); make test runs those.
 FUZZERS = fuzz_query fuzz_cookie fuzz_json fuzz_tmpl fuzz_token fuzz_csv \
 	  fuzz_clock fuzz_wechat fuzz_jwks fuzz_code fuzz_route fuzz_ident \
-	  fuzz_body fuzz_cases
+	  fuzz_body fuzz_cases fuzz_addr
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -g -O1 $(WARN) $(PKG_CFLAGS) -Ifcgi \
 	      -I$(BUILD)/fuzz -fno-sanitize-recover=all
 FUZZ_SRC = $(FCGI_SRC)
@@ -171,8 +171,10 @@ $(BUILD)/fuzz/fuzz_route $(BUILD)/fuzz/fuzz_route-replay: handlers/valid.c \
 # Identity and other fields: pure files of handlers/ too.
 $(BUILD)/fuzz/fuzz_ident $(BUILD)/fuzz/fuzz_ident-replay: handlers/ident.c \
 	handlers/valid.c handlers/rules.c
-# Case lists are imported whole, into a real database: the product linked in.
-$(BUILD)/fuzz/fuzz_cases $(BUILD)/fuzz/fuzz_cases-replay: $(APP_SRC) \
+# Case lists are imported whole, into a real database, and addresses
+# counted as rate limits count them: the product linked in.
+$(BUILD)/fuzz/fuzz_cases $(BUILD)/fuzz/fuzz_cases-replay \
+$(BUILD)/fuzz/fuzz_addr $(BUILD)/fuzz/fuzz_addr-replay: $(APP_SRC) \
 	$(BUILD)/migrations.c $(BUILD)/templates.c
 $(BUILD)/fuzz/routes.inc: handlers/routes.c
 	@mkdir -p $(@D)
