@@ -9,9 +9,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -43,6 +45,7 @@ struct db {
 	sqlite3_stmt	 *tx[TX__MAX];	/* prepared once too */
 	int		  last_rc;
 	int		  wal_pages;	/* the WAL's length at our last commit */
+	struct timespec	  busy_since;	/* the first wait for the lock held */
 };
 
 struct db_stmt;		/* is an sqlite3_stmt */
@@ -93,6 +96,39 @@ db_failure_clear(void)
 	failure = DB_FAIL_NONE;
 }
 
+/*
+ * Waiting for a lock another connection holds.  SQLite's own handler
+ * sleeps 1, 2, 5, 10 ms... while the other worker's write takes well
+ * under one: each wait cost a worker a millisecond or more of idling.
+ * This one yields the core twice, then sleeps 20 us, doubling up to
+ * 2 ms, until BUSY_TIMEOUT_MS have passed.  Nonzero: try again.
+ */
+static int
+busy_wait(void *arg, int n)
+{
+	struct db *db = arg;
+	struct timespec now, d;
+	long us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (n == 0)
+		db->busy_since = now;
+	else if ((now.tv_sec - db->busy_since.tv_sec) * 1000 +
+	    (now.tv_nsec - db->busy_since.tv_nsec) / 1000000 >= BUSY_TIMEOUT_MS)
+		return 0;
+	if (n < 2) {
+		sched_yield();
+		return 1;
+	}
+	us = n - 2 < 7 ? 20L << (n - 2) : 2000;
+	if (us > 2000)
+		us = 2000;
+	d.tv_sec = 0;
+	d.tv_nsec = us * 1000;
+	nanosleep(&d, NULL);
+	return 1;
+}
+
 static const char pragmas[] =
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"	/* WAL: a killed worker loses nothing committed */
@@ -119,7 +155,7 @@ db_open(const char *path, struct buf *err)
 		    sqlite3_errmsg(db->h) : "cannot open");
 		goto err;
 	}
-	sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db->h, busy_wait, db);
 	sqlite3_extended_result_codes(db->h, 1);
 	if (sqlite3_exec(db->h, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
 		buf_printf(err, "db: %s: %s", path, msg ? msg : "pragma");

@@ -57,12 +57,12 @@ venue_by_token(struct ctx *c, const char *token, struct venue *v)
 }
 
 /*
- * Records a visit of the signed-in account to the venue of token, with
- * the colour of its own person's code when they declared today.
- * Returns 0, 404 (unknown_venue) or 500.
+ * Records a visit of the signed-in account to the venue k->v, with the
+ * colour of its own person's code when they declared today; inside the
+ * caller's transaction.  Returns 0 or 500.
  */
 static int
-checkin_record(struct ctx *c, const char *token, struct visit *k)
+checkin_write(struct ctx *c, struct visit *k)
 {
 	struct db_stmt *s;
 	struct rules_result res;
@@ -70,9 +70,6 @@ checkin_record(struct ctx *c, const char *token, struct visit *k)
 	int64_t person = 0;
 	int rc, declared = 0;
 
-	memset(k, 0, sizeof(*k));
-	if ((rc = venue_by_token(c, token, &k->v)) != 1)
-		return rc == 0 ? 404 : 500;
 	clock_day(c->now, today);
 	s = db_stmt(c->app->db, SQL_CHECKIN_PERSON);
 	db_bind_int(s, 1, c->account_id);
@@ -105,6 +102,28 @@ checkin_record(struct ctx *c, const char *token, struct visit *k)
 	db_bind_text(s, 4, k->has_color ? color_name(k->color) : NULL);
 	db_bind_int(s, 5, k->at);
 	return db_run(s) == DB_ERR ? 500 : 0;
+}
+
+/*
+ * Records a visit of the signed-in account to the venue of token (see
+ * checkin_write).  Returns 0, 404 (unknown_venue) or 500.
+ */
+static int
+checkin_record(struct ctx *c, const char *token, struct visit *k)
+{
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	if ((rc = venue_by_token(c, token, &k->v)) != 1)
+		return rc == 0 ? 404 : 500;
+	/* One transaction: the colour's cache and the visit, one commit. */
+	if (db_begin(c->app->db) == -1)
+		return 500;
+	if (checkin_write(c, k) != 0 || db_commit(c->app->db) == -1) {
+		db_rollback(c->app->db);
+		return 500;
+	}
+	return 0;
 }
 
 /*

@@ -237,12 +237,13 @@ decl_from_form(struct ctx *c, const char *today, struct decl_in *in,
 
 /*
  * Stores the declaration for today, binding the identity on the first
- * one; a second one the same day adds to the first (SQL_DECL_UPSERT).
- * Returns 0 with the person in *p, or an HTTP status with e set.
+ * one; a second one the same day adds to the first (SQL_DECL_UPSERT);
+ * and the colour it makes, in *res.  All or nothing.  Returns 0 with the
+ * person in *p, or an HTTP status with e set.
  */
 static int
 declare_store(struct ctx *c, struct decl_in *in, const char *today,
-    struct person *p, struct in_err *e)
+    struct person *p, struct rules_result *res, struct in_err *e)
 {
 	struct app *a = c->app;
 	struct db_stmt *s;
@@ -295,6 +296,12 @@ declare_store(struct ctx *c, struct decl_in *in, const char *today,
 		st = in_err(e, 400, "too_many_travel", "travel", NULL);
 		goto rollback;
 	}
+	/*
+	 * The colour in the same transaction: one commit, and the rules
+	 * read what was just written without another snapshot.
+	 */
+	if (colour_of(c, p->id, p->id_hash, res) == -1)
+		goto dberr;
 	if (db_commit(a->db) == -1)
 		return in_err(e, 500, "internal", NULL, NULL);
 	return 0;
@@ -325,13 +332,9 @@ declare(struct ctx *c, int form, struct person *p, struct rules_result *res,
 	st = form ? decl_from_form(c, today, &in, e) :
 	    decl_from_json(c, today, &in, e);
 	if (st == 0)
-		st = declare_store(c, &in, today, p, e);
+		st = declare_store(c, &in, today, p, res, e);
 	explicit_bzero(in.id.number, sizeof(in.id.number));
-	if (st != 0)
-		return st;
-	if (colour_of(c, p->id, p->id_hash, res) == -1)
-		return in_err(e, 500, "internal", NULL, NULL);
-	return 0;
+	return st;
 }
 
 /*

@@ -277,6 +277,12 @@ hs256(void)
 	    "key one byte short");
 	T_VERIFY(ok, JWT_ALG_HS256, key, 0, TOK_BAD_SIG, "empty key");
 	T_VERIFY(ok, JWT_ALG_HS256, NULL, 0, TOK_BAD_SIG, "NULL key");
+	/* The keyed context kept (token.c) follows the key asked for. */
+	T_VERIFY(ok, JWT_ALG_HS256, key, KEYLEN, TOK_OK,
+	    "the right key again after wrong ones");
+	T_VERIFY(ok, JWT_ALG_HS256, (const unsigned char *)
+	    "0123456789abcdef0123456789abcdeF", KEYLEN, TOK_BAD_SIG,
+	    "and a wrong one after it");
 	T_VERIFY(ok, JWT_ALG_HS384, key, KEYLEN, TOK_WRONG_ALG,
 	    "HS256 token, HS384 expected");
 	free(ok);

@@ -64,11 +64,21 @@ declare_json "$A" "{$CLEAN,\"travel\":[]}"
 req POST /api/v1/checkins "{\"venue_token\":\"$VTOK\"}" -- -H "Authorization: Bearer $A"
 eq "A checks in" "$STATUS" 201
 eq "no designation: green" "$(code_of "$A")" "green "
+# The trigger writes the person's row only when a value changes
+# (migration 0016): total_changes() counts the trigger's rows too.
+visit_again() { sql "INSERT INTO checkins (account_id, person_id, venue_id, color, checked_in_at) SELECT account_id, person_id, venue_id, color, checked_in_at + 1 FROM checkins WHERE person_id = (SELECT id FROM persons WHERE name = '$1') LIMIT 1; SELECT total_changes()"; }
+check "A's colour now depends on the risk areas" test "$(cache_row 甲 | cut -d/ -f3)" != -1
+a_row=$(cache_row 甲)
+eq "another visit, nothing to change: the person's row not written" "$(visit_again 甲)" 1
+eq "and the row as it was" "$(cache_row 甲)" "$a_row"
 C=$(login 13900000003)	# checks in before binding an identity
 req POST /api/v1/checkins "{\"venue_token\":\"$VTOK\"}" -- -H "Authorization: Bearer $C"
 eq "C checks in, no identity yet" "$STATUS,$(sql "SELECT count(*) FROM checkins WHERE person_id IS NULL")" "201,1"
 sql "INSERT INTO risk_areas (region, level, set_at) VALUES ('420100', 'high', 0)"
 eq "the venue's city high: A yellow at once" "$(code_of "$A")" "yellow visit_high_risk"
+gen_before=$(cache_row 甲 | cut -d/ -f1)
+eq "a visit where a designation stands writes the row" "$(visit_again 甲)" 2
+eq "and makes the cached colour stale" "$(cache_row 甲 | cut -d/ -f1)" $((gen_before + 1))
 declare_json "$C" "{$(me 丙 33010619800101003),$CLEAN,\"travel\":[]}"
 eq "C's visit before the identity counts" "$STATUS,$(j .color),$(j '.reasons|join(",")')" "201,yellow,visit_high_risk"
 req GET /code -- -H "Authorization: Bearer $A" -H "Accept-Language: en"
