@@ -83,7 +83,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 * in ::/64, which holds the mapped IPv4 addresses (counted
 		 * each as its own IPv4 client) and no network of clients.
 		 */
-		if (strlen(key) < 4 || strcmp(key + strlen(key) - 3, "/64") != 0)
+		if (strlen(key) < 4 ||
+		    strcmp(key + strlen(key) - 3, "/64") != 0)
 			abort();
 		if (memcmp(b, loop6, 8) == 0) {
 			free(addr);

@@ -22,6 +22,7 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Returns 1 for one line of at most 60 characters (a venue's name, say). */
 static int
 short_line(const char *s)
 {
@@ -109,12 +110,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case BODY_FORM:
 		if (t != CTYPE_FORM || req.form.n > KV_MAX)
 			abort();
-		/* The first pair of a name is the one read. */
+		/* The first pair of a name is the one read; "a=" is missing. */
 		for (i = 0; i < req.form.n; i++) {
 			first = &req.form.v[i];
 			if (kv_get(&req.form, first->key) == first->val)
 				field(&req, first->key, first->val[0] != '\0' ?
-				    first->val : NULL, 0);	/* "a=": missing */
+				    first->val : NULL, 0);
 		}
 		break;
 	case BODY_JSON:

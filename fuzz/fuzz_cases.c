@@ -45,6 +45,7 @@ one(const char *sql)
 	return v;
 }
 
+/* Closes the database and removes its directory, at exit. */
 static void
 cleanup(void)
 {
@@ -129,7 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		for (i = 0; i < r.nproblems; i++)
 			if (r.problems[i].reason == NULL ||
-			    r.problems[i].line < 1 || r.problems[i].line > lines)
+			    r.problems[i].line < 1 ||
+			    r.problems[i].line > lines)
 				abort();
 	} else {
 		for (n = 0, k = 0; k < CASE__MAX; k++)

@@ -6,8 +6,8 @@
  * that key's verifier, and tok_check_known as for a token kept when
  * signed.  tok_verify_es256 must say what tok_open and tok_check say;
  * libjwt (tok_verify with the key's PEM) must accept the signature of
- * whatever ours accepts; a token that verifies is ES256, unexpired, its claims an
- * object; a token that verifies is known good too.  The same token
+ * whatever ours accepts; a token that verifies is ES256, unexpired, its
+ * claims an object; a token that verifies is known good too.  The same token
  * checked as HS256 with the public key as the secret (the key confusion
  * of RFC 8725 3.1) must never pass as ES256.
  */
@@ -96,7 +96,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		/* The reference accepts what ours accepts. */
 		ref = tok_verify(tok, JWT_ALG_ES256,
-		    (const unsigned char *)key->pub_pem, key->pub_len, NOW, &jwt);
+		    (const unsigned char *)key->pub_pem, key->pub_len, NOW,
+		    &jwt);
 		/*
 		 * Its signature, that is: libjwt 1.10 reads "exp" as an
 		 * integer, so an exp of 1.8e9 or with a fraction, which is

@@ -35,6 +35,7 @@ region_known(void *arg, const char *code6)
 	    strcmp(code6 + 4, "00") != 0;
 }
 
+/* Countries: a few of ISO 3166-1's. */
 static int
 country_known(void *arg, const char *alpha3)
 {

@@ -118,8 +118,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				buf_putc(&back, *pat);
 				continue;
 			}
-			if ((e = strchr(pat, '}')) == NULL || np >= ROUTE_PARAMS ||
-			    params[np] == NULL || params[np][0] == '\0' ||
+			if ((e = strchr(pat, '}')) == NULL ||
+			    np >= ROUTE_PARAMS || params[np] == NULL ||
+			    params[np][0] == '\0' ||
 			    strchr(params[np], '/') != NULL)
 				abort();
 			len = (size_t)(e - pat) + 1;
