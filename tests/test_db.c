@@ -129,14 +129,12 @@ main(void)
 	T_CHECK(db_exec(a, "CREATE TABLE big (k INTEGER PRIMARY KEY, v BLOB)",
 	    &err) == 0, "big table");
 	for (int i = 0; i < 8; i++) {
-		char sql[160];
 		long long want = (long long)(i + 1) * 2000;
 
-		snprintf(sql, sizeof(sql), "INSERT INTO big (v) SELECT "
-		    "randomblob(300) FROM (WITH RECURSIVE n(x) AS (SELECT 1 "
-		    "UNION ALL SELECT x + 1 FROM n WHERE x < 2000) SELECT x "
-		    "FROM n)");
-		T_CHECK(run(a, sql) == 0, "a writes 2000 rows (%d)", i);
+		T_CHECK(run(a, "INSERT INTO big (v) SELECT randomblob(300) "
+		    "FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT "
+		    "x + 1 FROM n WHERE x < 2000) SELECT x FROM n)") == 0,
+		    "a writes 2000 rows (%d)", i);
 		T_CHECK(one(b, "SELECT count(*) FROM big") == want,
 		    "b sees all %lld", want);
 		T_CHECK(one(b, "PRAGMA wal_checkpoint(PASSIVE)") == 0,
